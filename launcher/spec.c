@@ -45,6 +45,9 @@ void spec_free(struct sandbox_spec *s)
 	for (size_t i = 0; i < s->argc; i++)
 		free(s->argv[i]);
 	free(s->argv);
+	for (size_t i = 0; i < s->n_syscall_deny; i++)
+		free(s->syscall_deny[i]);
+	free(s->syscall_deny);
 	free(s->add_seccomp_fds);
 	free(s->sync_fds);
 	free(s->caps);

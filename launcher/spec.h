@@ -121,8 +121,11 @@ struct sandbox_spec {
 	bool level_prefix;
 
 	/* cordon's own additions */
+	char **syscall_deny;      /* --deny-syscall NAME: fail these with EPERM (libseccomp rules) */
+	size_t n_syscall_deny;
 	char *profile;            /* --profile NAME that was applied, for --print-policy */
 	bool print_policy;        /* --print-policy: print the spec as JSON and exit */
+	bool no_sandbox;          /* forktop --no-sandbox: run the command with no isolation */
 
 	/* the command */
 	char **argv;              /* NULL-terminated */
