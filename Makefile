@@ -46,7 +46,8 @@ endif
 
 COMMON_SRC   := $(wildcard common/*.c)
 LAUNCHER_SRC := $(filter-out launcher/cordon.c,$(wildcard launcher/*.c))
-FORKTOP_SRC  := $(wildcard forktop/*.c)
+FORKTOP_MAINS := forktop/forktop.c forktop/cordon-enter.c
+FORKTOP_SRC  := $(filter-out $(FORKTOP_MAINS),$(wildcard forktop/*.c))
 UNIT_SRC     := $(wildcard tests/unit/test_*.c)
 HELPER_SRC   := $(wildcard tests/helpers/*.c)
 
@@ -54,8 +55,10 @@ obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
 LIBCOMMON   := $(BUILD)/libcommon.a
 LIBLAUNCHER := $(BUILD)/liblauncher.a
+LIBFORKTOP  := $(BUILD)/libforktop.a
 CORDON      := $(BUILD)/cordon
 FORKTOP     := $(BUILD)/forktop
+ENTER       := $(BUILD)/cordon-enter
 UNIT_BINS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 # test helper programs are never sanitized (LeakSanitizer aborts under ptrace)
 HELPER_BINS := $(patsubst tests/helpers/%.c,build/tests/helpers/%,$(HELPER_SRC))
@@ -64,7 +67,7 @@ HELPER_BINS := $(patsubst tests/helpers/%.c,build/tests/helpers/%,$(HELPER_SRC))
 	clean unit-tests helpers asan
 .DEFAULT_GOAL := all
 
-all: $(CORDON) $(FORKTOP)
+all: $(CORDON) $(FORKTOP) $(ENTER)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -76,21 +79,38 @@ $(BUILD)/obj/forktop/%.o: forktop/%.c
 
 $(LIBCOMMON): $(call obj,$(COMMON_SRC))
 	@mkdir -p $(dir $@)
+	rm -f $@
 	$(AR) rcs $@ $^
 
 $(LIBLAUNCHER): $(call obj,$(LAUNCHER_SRC))
 	@mkdir -p $(dir $@)
+	rm -f $@
 	$(AR) rcs $@ $^
 
 $(CORDON): $(call obj,launcher/cordon.c) $(LIBLAUNCHER) $(LIBCOMMON)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(FORKTOP): $(call obj,$(FORKTOP_SRC)) $(LIBLAUNCHER) $(LIBCOMMON)
+$(LIBFORKTOP): $(call obj,$(FORKTOP_SRC))
+	@mkdir -p $(dir $@)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(FORKTOP): $(call obj,forktop/forktop.c) $(LIBFORKTOP) $(LIBLAUNCHER) $(LIBCOMMON)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(TUI_LIBS)
 
-$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIBLAUNCHER) $(LIBCOMMON)
+# cordon-enter shares the injection code with forktop (libforktop.a); until its main exists
+# the target is skipped.
+ifneq ($(wildcard forktop/cordon-enter.c),)
+$(ENTER): $(call obj,forktop/cordon-enter.c) $(LIBFORKTOP) $(LIBLAUNCHER) $(LIBCOMMON)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(TUI_LIBS)
+else
+$(ENTER):
+	@:
+endif
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIBFORKTOP) $(LIBLAUNCHER) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CMOCKA_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(TUI_LIBS) $(CMOCKA_LIBS)
 
 build/tests/helpers/%: tests/helpers/%.c
 	@mkdir -p $(dir $@)
@@ -133,7 +153,7 @@ bench: deps-check all helpers
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(COMPLDIR)
-	install -m 0755 $(CORDON) $(FORKTOP) $(DESTDIR)$(BINDIR)/
+	install -m 0755 $(CORDON) $(FORKTOP) $(wildcard $(ENTER)) $(DESTDIR)$(BINDIR)/
 	install -m 0644 $(wildcard docs/*.1) $(DESTDIR)$(MANDIR)/man1/
 	for f in docs/completion/*; do install -m 0644 $$f $(DESTDIR)$(COMPLDIR)/; done
 
@@ -146,7 +166,7 @@ uninstall:
 	rm -f $(addprefix $(DESTDIR)$(COMPLDIR)/,$(notdir $(wildcard docs/completion/*)))
 	[ "$$(readlink $(DESTDIR)$(BINDIR)/bwrap 2>/dev/null)" = cordon ] && rm -f $(DESTDIR)$(BINDIR)/bwrap || true
 
-LINT_SRC := $(COMMON_SRC) $(LAUNCHER_SRC) launcher/cordon.c $(FORKTOP_SRC)
+LINT_SRC := $(COMMON_SRC) $(LAUNCHER_SRC) launcher/cordon.c $(FORKTOP_SRC) $(wildcard $(FORKTOP_MAINS))
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability --std=c11 \
 		--suppress=missingIncludeSystem --inline-suppr -D_GNU_SOURCE $(LINT_SRC)
