@@ -125,7 +125,7 @@ asan:
 # Debian packages the build, the tests and the benchmarks need.
 DEB_PKGS := gcc make pkg-config libseccomp-dev libproc2-dev libjansson-dev libcap-dev \
 	libcmocka-dev libncurses-dev libvterm-dev tmux util-linux iproute2 bubblewrap strace \
-	hyperfine passt procps
+	hyperfine passt procps python3 jq bsdutils
 deps-check:
 	@missing=$$(for p in $(DEB_PKGS); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; \
