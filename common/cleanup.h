@@ -15,7 +15,7 @@ static inline void cleanup_freep(void *p)
 	errno = saved;
 }
 
-static inline void cleanup_closep(int *fd)
+static inline void cleanup_closep(const int *fd)
 {
 	if (*fd >= 0) {
 		int saved = errno;

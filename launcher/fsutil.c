@@ -218,7 +218,8 @@ int fs_join(char *dst, size_t size, const char *a, const char *b)
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	memmove(dst, a, la);
+	/* a may be dst itself; its NUL is overwritten by b's first byte */
+	memmove(dst, a, la + 1);
 	memcpy(dst + la, b, lb + 1);
 	return 0;
 }

@@ -37,9 +37,9 @@ struct mount_plan {
 	bool privileged;
 	uid_t uid; /* owner of everything created, as the setup child sees ids */
 	gid_t gid;
-	bool own_proc;          /* fresh procfs: the sandbox has its own (or a given) pid ns */
+	bool own_proc;		/* fresh procfs: the sandbox has its own (or a given) pid ns */
 	const char *file_label; /* --file-label: context= for tmpfs mounts */
-	char tty[256];          /* stdout's tty for /dev/console (bwrap does the same), or "" */
+	char tty[256];		/* stdout's tty for /dev/console (bwrap does the same), or "" */
 };
 
 /* State of one mounts_apply() run; lives on the setup child's stack. */
@@ -181,7 +181,8 @@ static int ensure_dest_dir(struct apply *a, const struct op *op)
 /* Mount the detached mount `mnt` on the op's destination, resolved inside the new root. */
 static int attach(struct apply *a, const struct op *op, int mnt, bool dir)
 {
-	_cleanup_close_ int t = fs_open_in_root(a->root, op->dest, O_PATH | (dir ? O_DIRECTORY : 0), 0);
+	_cleanup_close_ int t =
+		fs_open_in_root(a->root, op->dest, O_PATH | (dir ? O_DIRECTORY : 0), 0);
 
 	if (t < 0)
 		return fail(a, op, errno, "destination");
@@ -195,6 +196,8 @@ static int attach(struct apply *a, const struct op *op, int mnt, bool dir)
 static int bind_from(struct apply *a, const struct op *op, int src, bool ro, bool dev)
 {
 	_cleanup_close_ int mnt = -1;
+	unsigned long long attrs = MOUNT_ATTR_NOSUID | (dev ? 0 : MOUNT_ATTR_NODEV) |
+				   (ro ? MOUNT_ATTR_RDONLY : 0);
 	struct stat st;
 	int r;
 
@@ -203,9 +206,7 @@ static int bind_from(struct apply *a, const struct op *op, int src, bool ro, boo
 	mnt = clone_tree(src, "");
 	if (mnt < 0)
 		return fail(a, op, errno, "bind");
-	if (set_attr(mnt, MOUNT_ATTR_NOSUID | (dev ? 0 : MOUNT_ATTR_NODEV) |
-				  (ro ? MOUNT_ATTR_RDONLY : 0),
-		     true) < 0)
+	if (set_attr(mnt, attrs, true) < 0)
 		return fail(a, op, errno, "mount flags");
 	if (S_ISDIR(st.st_mode))
 		r = fs_ensure_dir(a->root, op->dest, parent_mode(op), 0755);
@@ -240,21 +241,22 @@ static int op_bind(struct apply *a, const struct op *op)
 static int op_bind_fd(struct apply *a, const struct op *op)
 {
 	_cleanup_close_ int src = -1;
-	char link[64], num[24], path[FS_PATH_MAX];
+	char fd_link[64], num[24], target[FS_PATH_MAX];
 	struct stat want, got;
 	ssize_t n;
 
 	if (fstat(op->fd, &want) < 0)
 		return fail(a, op, errno, NULL);
-	if (fs_join(link, sizeof(link), OLDROOT_PROC "/self/fd/", fs_fmt_u64(num, (unsigned)op->fd)) < 0)
+	fs_fmt_u64(num, (unsigned)op->fd);
+	if (fs_join(fd_link, sizeof(fd_link), OLDROOT_PROC "/self/fd/", num) < 0)
 		return fail(a, op, errno, NULL);
-	n = readlink(link, path, sizeof(path) - 1);
+	n = readlink(fd_link, target, sizeof(target) - 1);
 	if (n < 0)
 		return fail(a, op, errno, "resolving the fd");
-	path[n] = '\0';
-	src = open_host(a, path, 0);
+	target[n] = '\0';
+	src = open_host(a, target, 0);
 	if (src < 0 || fstat(src, &got) < 0)
-		return fail(a, op, errno, path);
+		return fail(a, op, errno, target);
 	if (got.st_dev != want.st_dev || got.st_ino != want.st_ino)
 		return fail(a, op, EXDEV, "the fd's path now names another file");
 	return bind_from(a, op, src, op->flags & OPF_RO, op->flags & OPF_DEV);
@@ -280,7 +282,8 @@ static int ovl_layer(int fs, const char *key, int fd)
 		return 0;
 	if (errno != EINVAL)
 		return -1;
-	if (fs_join(path, sizeof(path), OLDROOT_PROC "/self/fd/", fs_fmt_u64(num, (unsigned)fd)) < 0)
+	fs_fmt_u64(num, (unsigned)fd);
+	if (fs_join(path, sizeof(path), OLDROOT_PROC "/self/fd/", num) < 0)
 		return -1;
 	return fsconfig(fs, FSCONFIG_SET_STRING, key, path, 0);
 }
@@ -360,6 +363,7 @@ static int op_overlay(struct apply *a, const struct op *op)
 static int proc_cover(struct apply *a, const struct op *op, int proc)
 {
 	static const char *const names[] = { "sys", "sysrq-trigger", "irq", "bus" };
+	const unsigned long long attrs = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
 
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
 		_cleanup_close_ int mnt = -1, t = -1;
@@ -369,9 +373,7 @@ static int proc_cover(struct apply *a, const struct op *op, int proc)
 		if (t < 0)
 			return fail(a, op, errno, names[i]);
 		mnt = clone_tree(t, "");
-		if (mnt < 0 ||
-		    set_attr(mnt, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, true) < 0 ||
-		    move_onto(mnt, t) < 0)
+		if (mnt < 0 || set_attr(mnt, attrs, true) < 0 || move_onto(mnt, t) < 0)
 			return fail(a, op, errno, names[i]);
 	}
 	return 0;
@@ -384,7 +386,8 @@ static int op_proc(struct apply *a, const struct op *op)
 	if (ensure_dest_dir(a, op) < 0)
 		return -1;
 	if (a->p->own_proc) {
-		mnt = fs_new("proc", NULL, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+		mnt = fs_new("proc", NULL,
+			     MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
 	} else {
 		/* sharing the host's pid namespace: a new procfs is not allowed in a user
 		 * namespace, and would show the same pids anyway; bind the host's */
@@ -428,11 +431,16 @@ static int dev_bind_node(struct apply *a, const struct op *op, int dir, const ch
 
 static int dev_links(struct apply *a, const struct op *op, int dev)
 {
+	/* clang-format off */
 	static const char *const links[][2] = {
-		{ "stdin", "/proc/self/fd/0" }, { "stdout", "/proc/self/fd/1" },
-		{ "stderr", "/proc/self/fd/2" }, { "fd", "/proc/self/fd" },
-		{ "core", "/proc/kcore" },       { "ptmx", "pts/ptmx" },
+		{ "stdin", "/proc/self/fd/0" },
+		{ "stdout", "/proc/self/fd/1" },
+		{ "stderr", "/proc/self/fd/2" },
+		{ "fd", "/proc/self/fd" },
+		{ "core", "/proc/kcore" },
+		{ "ptmx", "pts/ptmx" },
 	};
+	/* clang-format on */
 
 	for (size_t i = 0; i < ARRAY_SIZE(links); i++)
 		if (symlinkat(links[i][1], dev, links[i][0]) < 0)
@@ -442,8 +450,10 @@ static int dev_links(struct apply *a, const struct op *op, int dev)
 
 static int dev_pts(struct apply *a, const struct op *op, int dev)
 {
-	static const char *const kv[] = { "newinstance", NULL, "ptmxmode", "0666",
-					   "mode",        "620", NULL };
+	/* key, value pairs (a NULL value is a flag), then a NULL key */
+	static const char *const kv[] = {
+		"newinstance", NULL, "ptmxmode", "0666", "mode", "620", NULL,
+	};
 	_cleanup_close_ int mnt = -1, t = -1;
 
 	if (mkdirat(dev, "shm", 0755) < 0)
@@ -559,6 +569,7 @@ static int op_bind_data(struct apply *a, const struct op *op)
 {
 	_cleanup_close_ int mnt = -1;
 	char name[64], num[24];
+	unsigned long long attrs;
 	int fd, r;
 
 	if (fs_join(name, sizeof(name), "bindfile-", fs_fmt_u64(num, a->scratch++)) < 0)
@@ -578,10 +589,9 @@ static int op_bind_data(struct apply *a, const struct op *op)
 	if (fs_ensure_file(a->root, op->dest, parent_mode(op), 0444) < 0)
 		return fail(a, op, errno, "destination");
 	mnt = clone_tree(a->stage, name);
-	if (mnt < 0 ||
-	    set_attr(mnt, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
-				  ((op->flags & OPF_RO) ? MOUNT_ATTR_RDONLY : 0),
-		     true) < 0)
+	attrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+		((op->flags & OPF_RO) ? MOUNT_ATTR_RDONLY : 0);
+	if (mnt < 0 || set_attr(mnt, attrs, true) < 0)
 		return fail(a, op, errno, "bind");
 	if (attach(a, op, mnt, false) < 0)
 		return -1;
@@ -627,21 +637,34 @@ static int op_chmod(struct apply *a, const struct op *op)
 static int op_apply(struct apply *a, const struct op *op)
 {
 	switch (op->type) {
-	case OP_BIND: return op_bind(a, op);
-	case OP_BIND_FD: return op_bind_fd(a, op);
-	case OP_REMOUNT_RO: return op_remount_ro(a, op);
+	case OP_BIND:
+		return op_bind(a, op);
+	case OP_BIND_FD:
+		return op_bind_fd(a, op);
+	case OP_REMOUNT_RO:
+		return op_remount_ro(a, op);
 	case OP_OVERLAY:
 	case OP_TMP_OVERLAY:
-	case OP_RO_OVERLAY: return op_overlay(a, op);
-	case OP_PROC: return op_proc(a, op);
-	case OP_DEV: return op_dev(a, op);
-	case OP_TMPFS: return op_tmpfs(a, op);
-	case OP_MQUEUE: return op_mqueue(a, op);
-	case OP_DIR: return op_dir(a, op);
-	case OP_FILE: return op_file(a, op);
-	case OP_BIND_DATA: return op_bind_data(a, op);
-	case OP_SYMLINK: return op_symlink(a, op);
-	case OP_CHMOD: return op_chmod(a, op);
+	case OP_RO_OVERLAY:
+		return op_overlay(a, op);
+	case OP_PROC:
+		return op_proc(a, op);
+	case OP_DEV:
+		return op_dev(a, op);
+	case OP_TMPFS:
+		return op_tmpfs(a, op);
+	case OP_MQUEUE:
+		return op_mqueue(a, op);
+	case OP_DIR:
+		return op_dir(a, op);
+	case OP_FILE:
+		return op_file(a, op);
+	case OP_BIND_DATA:
+		return op_bind_data(a, op);
+	case OP_SYMLINK:
+		return op_symlink(a, op);
+	case OP_CHMOD:
+		return op_chmod(a, op);
 	}
 	return fail(a, op, EINVAL, "unknown operation");
 }
@@ -668,9 +691,11 @@ static int stage_enter(struct apply *a)
 		return setup_fail(a, "tmpfs");
 	if (move_mount(a->stage, "", AT_FDCWD, "/", MOVE_MOUNT_F_EMPTY_PATH) < 0)
 		return setup_fail(a, "mounting the stage");
-	if (mkdirat(a->stage, STAGE_OLDROOT, 0755) < 0 || mkdirat(a->stage, STAGE_NEWROOT, 0755) < 0)
+	if (mkdirat(a->stage, STAGE_OLDROOT, 0755) < 0 ||
+	    mkdirat(a->stage, STAGE_NEWROOT, 0755) < 0)
 		return setup_fail(a, "mkdir");
-	if (fchdir(a->stage) < 0 || syscall(SYS_pivot_root, ".", STAGE_OLDROOT) < 0 || chdir("/") < 0)
+	if (fchdir(a->stage) < 0 || syscall(SYS_pivot_root, ".", STAGE_OLDROOT) < 0 ||
+	    chdir("/") < 0)
 		return setup_fail(a, "pivot_root");
 	a->oldroot = openat(a->stage, STAGE_OLDROOT, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (a->oldroot < 0)
@@ -714,7 +739,8 @@ static int apply_all(struct apply *a)
 		return -1;
 	for (size_t i = 0; i < s->n_ops; i++) {
 		int r;
-		a->root = openat(a->stage, STAGE_NEWROOT, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		a->root = openat(a->stage, STAGE_NEWROOT,
+				 O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (a->root < 0)
 			return setup_fail(a, "newroot");
 		r = op_apply(a, &s->ops[i]);
@@ -806,7 +832,8 @@ int mounts_prepare(const struct sandbox_spec *s, const struct mount_ctx *ctx,
 	p->gid = ctx ? ctx->sandbox_gid : getegid();
 	p->own_proc = (s->ns & CLONE_NEWPID) || s->pidns_fd >= 0;
 	p->file_label = s->file_label;
-	if (want_tty && isatty(STDOUT_FILENO) && ttyname_r(STDOUT_FILENO, p->tty, sizeof(p->tty)) != 0)
+	if (want_tty && isatty(STDOUT_FILENO) &&
+	    ttyname_r(STDOUT_FILENO, p->tty, sizeof(p->tty)) != 0)
 		p->tty[0] = '\0';
 	*out = p;
 	return 0;

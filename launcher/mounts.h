@@ -17,7 +17,7 @@
 struct mount_plan;
 
 struct mount_ctx {
-	bool privileged; /* real root on the host (no new user namespace) */
+	bool privileged;		/* real root on the host (no new user namespace) */
 	uid_t sandbox_uid, sandbox_gid; /* owner of created files/dirs as seen inside */
 };
 

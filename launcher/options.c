@@ -3,8 +3,9 @@
  * One table row per option ({name, nargs, flags, handler}) and one loop. The loop works on a
  * private copy of argv so that --args FD can splice the NUL-separated arguments it reads in
  * place of "--args FD"; those strings live until the parse ends, and everything the spec keeps
- * is copied into it. Modifiers (--perms, --size, --overlay-src) are held as "pending" state and
- * must be consumed by the very next option, as in bubblewrap. */
+ * is copied into it; as in bubblewrap, an arguments file cannot use --args itself. Modifiers
+ * (--perms, --size, --overlay-src) are held as "pending" state and must be consumed by the very
+ * next option, as in bubblewrap. */
 #include "options.h"
 
 #include <errno.h>
@@ -15,11 +16,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <unistd.h>
 
 #include <seccomp.h>
-#include <sys/capability.h>
 
 #include "../common/cleanup.h"
 #include "policy.h"
@@ -31,7 +30,7 @@
 
 /* bubblewrap's own limit on the number of arguments (argv plus --args data). */
 #define OPTIONS_MAX_ARGS 9000
-/* --args may appear inside --args data; bound how many files can be spliced in. */
+/* every --args file's data is held until the parse ends: bound how many are read */
 #define OPTIONS_MAX_ARGS_FILES 16
 /* bubblewrap: a tmpfs size must fit in half the address space */
 #define OPTIONS_MAX_TMPFS_BYTES ((uint64_t)(SIZE_MAX >> 1))
@@ -53,6 +52,7 @@ struct parser {
 	char **bufs; /* --args data, freed when the parse ends */
 	size_t n_bufs;
 	size_t n_args_files;
+	size_t file_end; /* args[..file_end) may hold --args data; nothing beyond does */
 	/* pending modifiers for the next option */
 	bool has_perms, has_size;
 	mode_t perms;
@@ -137,22 +137,6 @@ static int parse_fd(const char *str, const char *what, int *out, struct err *e)
 	return 0;
 }
 
-static int parse_octal(const char *str, mode_t *out)
-{
-	unsigned long v = 0;
-	if (!*str || strlen(str) > 6)
-		return -1;
-	for (const char *q = str; *q; q++) {
-		if (*q < '0' || *q > '7')
-			return -1;
-		v = v * 8 + (unsigned long)(*q - '0');
-	}
-	if (v > 07777)
-		return -1;
-	*out = (mode_t)v;
-	return 0;
-}
-
 static int set_str(char **field, const char *v, struct err *e)
 {
 	char *dup = strdup(v);
@@ -161,17 +145,6 @@ static int set_str(char **field, const char *v, struct err *e)
 	free(*field);
 	*field = dup;
 	return 0;
-}
-
-/* Destinations are inside the new root: bubblewrap treats "a/b" as "/a/b". */
-static char *dup_dest(const char *d)
-{
-	char *out = NULL;
-	if (d[0] == '/')
-		return strdup(d);
-	if (asprintf(&out, "/%s", d) < 0)
-		return NULL;
-	return out;
 }
 
 static int check_paths(char **a, unsigned nargs, unsigned first, struct err *e)
@@ -191,7 +164,7 @@ static struct op *new_op(struct parser *p, const struct opt_row *r, enum op_type
 	if (!o)
 		return NULL;
 	o->flags = flags;
-	o->dest = dup_dest(dest);
+	o->dest = spec_dest_dup(dest);
 	if (!o->dest) {
 		p->s->n_ops--;
 		err_set(e, ENOMEM, "out of memory");
@@ -348,7 +321,7 @@ static int h_lock_file(struct parser *p, const struct opt_row *r, char **a, stru
 
 static int h_sync_fd(struct parser *p, const struct opt_row *r, char **a, struct err *e)
 {
-	int fd;
+	int fd = -1;
 	(void)r;
 	if (parse_fd(a[1], OPT_TEXT(a, 1), &fd, e) < 0)
 		return -1;
@@ -360,7 +333,7 @@ static int h_perms(struct parser *p, const struct opt_row *r, char **a, struct e
 	(void)r;
 	if (p->has_perms)
 		return err_setx(e, "%s: given twice for the same operation", OPT_TEXT(a, 1));
-	if (parse_octal(a[1], &p->perms) < 0)
+	if (spec_parse_mode(a[1], &p->perms) < 0)
 		return err_setx(e, "%s: not an octal mode", OPT_TEXT(a, 1));
 	p->has_perms = true;
 	p->perms_arg = a[1];
@@ -401,7 +374,7 @@ static int h_bind(struct parser *p, const struct opt_row *r, char **a, struct er
 static int h_fd_op(struct parser *p, const struct opt_row *r, char **a, struct err *e)
 {
 	struct op *o;
-	int fd;
+	int fd = -1;
 	if (parse_fd(a[1], OPT_TEXT(a, 2), &fd, e) < 0 || check_paths(a, 2, 2, e) < 0)
 		return -1;
 	o = new_op(p, r, (enum op_type)r->val, r->opflags, a[2], e);
@@ -441,7 +414,7 @@ static int h_chmod(struct parser *p, const struct opt_row *r, char **a, struct e
 {
 	struct op *o;
 	mode_t mode;
-	if (parse_octal(a[1], &mode) < 0)
+	if (spec_parse_mode(a[1], &mode) < 0)
 		return err_setx(e, "%s: not an octal mode", OPT_TEXT(a, 2));
 	if (check_paths(a, 2, 2, e) < 0)
 		return -1;
@@ -500,7 +473,7 @@ static int h_seccomp(struct parser *p, const struct opt_row *r, char **a, struct
 
 static int h_add_seccomp(struct parser *p, const struct opt_row *r, char **a, struct err *e)
 {
-	int fd;
+	int fd = -1;
 	(void)r;
 	if (p->s->seccomp_fd >= 0)
 		return err_setx(e, "%s: cannot be combined with --seccomp", OPT_TEXT(a, 1));
@@ -509,39 +482,11 @@ static int h_add_seccomp(struct parser *p, const struct opt_row *r, char **a, st
 	return spec_add_fd(&p->s->add_seccomp_fds, &p->s->n_add_seccomp_fds, fd, e);
 }
 
-/* "ALL", or a capability name in any case, with or without the CAP_ prefix: -1 for ALL. */
-static int cap_parse(const char *name, int *out)
-{
-	char buf[64];
-	cap_value_t cap;
-	size_t len = strlen(name);
-	if (strcasecmp(name, "ALL") == 0) {
-		*out = -1;
-		return 0;
-	}
-	if (strncasecmp(name, "cap_", 4) == 0) {
-		name += 4;
-		len -= 4;
-	}
-	if (len == 0 || len + 5 > sizeof(buf))
-		return -1;
-	memcpy(buf, "cap_", 4);
-	for (size_t i = 0; i <= len; i++)
-		buf[4 + i] = (char)((name[i] >= 'A' && name[i] <= 'Z') ? name[i] + 32 : name[i]);
-	/* libcap also takes numbers; a capability is a name here */
-	if (buf[4] >= '0' && buf[4] <= '9')
-		return -1;
-	if (cap_from_name(buf, &cap) < 0)
-		return -1;
-	*out = (int)cap;
-	return 0;
-}
-
 static int h_cap(struct parser *p, const struct opt_row *r, char **a, struct err *e)
 {
 	struct cap_op *c;
 	int cap;
-	if (cap_parse(a[1], &cap) < 0)
+	if (spec_parse_cap(a[1], &cap) < 0)
 		return err_setx(e, "%s: unknown capability", OPT_TEXT(a, 1));
 	c = realloc(p->s->caps, (p->s->n_caps + 1) * sizeof(*c));
 	if (!c)
@@ -804,8 +749,12 @@ static int splice_args(struct parser *p, struct err *e)
 	_cleanup_free_ char *data = NULL;
 	size_t len = 0, count = 0;
 	char **grown;
-	int fd, rc;
+	int fd = -1, rc;
 
+	/* bubblewrap: "--args not supported in arguments file" */
+	if (p->pos < p->file_end)
+		return err_setx(e, "%s: not supported in an arguments file",
+				p->pos + 1 < p->file_end ? OPT_TEXT(a, 1) : "--args");
 	if (p->n - p->pos < 2)
 		return err_setx(e, "--args takes an argument");
 	if (parse_fd(a[1], OPT_TEXT(a, 1), &fd, e) < 0)
@@ -839,6 +788,7 @@ static int splice_args(struct parser *p, struct err *e)
 	p->args[p->n] = NULL;
 	for (size_t i = 0, k = 0; i < len; i += strlen(data + i) + 1)
 		p->args[p->pos + k++] = data + i;
+	p->file_end = p->pos + count;
 	p->bufs[p->n_bufs++] = steal_ptr(data);
 	return 0;
 }

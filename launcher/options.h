@@ -15,8 +15,8 @@ enum options_result {
 };
 
 struct options_ctx {
-	const char *prog;   /* "cordon", "bwrap" or "forktop", used in --help/--version text */
-	bool want_command;  /* false: a missing COMMAND is fine (forktop -p) */
+	const char *prog;  /* "cordon", "bwrap" or "forktop", used in --help/--version text */
+	bool want_command; /* false: a missing COMMAND is fine (forktop -p) */
 	/* when set, an unknown option is handed back here instead of failing: returns the number
 	 * of argv entries consumed (>= 1), 0 if unknown, or -1 with e filled. Lets forktop add its
 	 * own options to the same parser. */
@@ -26,8 +26,8 @@ struct options_ctx {
 
 /* Parse argv (argv[0] is the program name). On success returns OPTIONS_RUN or OPTIONS_EXIT;
  * on failure -1 with e naming the option and value, e.g. "--uid abc: not a number". */
-int options_parse(const struct options_ctx *ctx, int argc, char **argv,
-		  struct sandbox_spec *spec, struct err *e);
+int options_parse(const struct options_ctx *ctx, int argc, char **argv, struct sandbox_spec *spec,
+		  struct err *e);
 
 /* Usage text (bwrap's option list plus cordon's additions) to f. */
 void options_usage(const struct options_ctx *ctx, FILE *f);

@@ -22,7 +22,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -76,8 +76,12 @@ static void __attribute__((format(printf, 2, 3))) jpath_fmt(char *buf, const cha
 
 static int get_str(const struct pol *p, json_t *v, const char *jpath, const char **out)
 {
-	if (!json_is_string(v))
-		return perr(p, 0, jpath, "expected a string");
+	/* -1 spelled out: the analyzer does not look into variadic perr() and would take *out
+	 * as possibly unset (NULL) in every caller */
+	if (!json_is_string(v)) {
+		perr(p, 0, jpath, "expected a string");
+		return -1;
+	}
 	/* no NUL inside: jansson rejects \u0000 unless JSON_ALLOW_NUL is given */
 	*out = json_string_value(v);
 	return 0;
@@ -125,19 +129,10 @@ static int get_fd(const struct pol *p, json_t *v, const char *jpath, int *out)
 static int get_perms(const struct pol *p, json_t *v, const char *jpath, mode_t *out)
 {
 	const char *str = NULL;
-	unsigned long m = 0;
 	if (get_str(p, v, jpath, &str) < 0)
 		return -1;
-	if (!*str || strlen(str) > 6)
+	if (spec_parse_mode(str, out) < 0)
 		return perr(p, 0, jpath, "%s: not an octal mode", str);
-	for (const char *q = str; *q; q++) {
-		if (*q < '0' || *q > '7')
-			return perr(p, 0, jpath, "%s: not an octal mode", str);
-		m = m * 8 + (unsigned long)(*q - '0');
-	}
-	if (m > 07777)
-		return perr(p, 0, jpath, "%s: not an octal mode", str);
-	*out = (mode_t)m;
 	return 0;
 }
 
@@ -159,14 +154,6 @@ static int set_str(char **field, const char *v, struct err *e)
 	free(*field);
 	*field = dup;
 	return 0;
-}
-
-static char *dup_dest(const char *d)
-{
-	char *out = NULL;
-	if (d[0] == '/')
-		return strdup(d);
-	return asprintf(&out, "/%s", d) < 0 ? NULL : out;
 }
 
 /* ---- dump helpers ---- */
@@ -218,30 +205,6 @@ static json_t *int_array(const int *v, size_t n)
 }
 
 /* ---- capabilities ---- */
-
-/* "ALL" (-1) or a capability name in any case, with or without CAP_ (as --cap-add takes). */
-static int cap_parse(const char *name, int *out)
-{
-	char buf[JPATH_LEN];
-	cap_value_t cap;
-	size_t len;
-	if (strcasecmp(name, "ALL") == 0) {
-		*out = -1;
-		return 0;
-	}
-	if (strncasecmp(name, "cap_", 4) == 0)
-		name += 4;
-	len = strlen(name);
-	if (len == 0 || len + 5 > sizeof(buf) || (name[0] >= '0' && name[0] <= '9'))
-		return -1;
-	memcpy(buf, "cap_", 4);
-	for (size_t i = 0; i <= len; i++)
-		buf[4 + i] = (char)((name[i] >= 'A' && name[i] <= 'Z') ? name[i] + 32 : name[i]);
-	if (cap_from_name(buf, &cap) < 0)
-		return -1;
-	*out = (int)cap;
-	return 0;
-}
 
 static json_t *cap_json(int cap)
 {
@@ -647,7 +610,7 @@ static int op_load_field(const struct pol *p, json_t *v, const char *k, const ch
 		if (get_path(p, v, sub, &str) < 0)
 			return -1;
 		free(o->dest);
-		o->dest = dup_dest(str);
+		o->dest = spec_dest_dup(str);
 		return o->dest ? 0 : err_set(p->e, ENOMEM, "out of memory");
 	}
 	field = strcmp(k, "workdir") == 0 ? &o->workdir : &o->src; /* src, rwsrc */
@@ -750,7 +713,7 @@ static int load_fds(const struct pol *p, json_t *v, const char *key, int **arr, 
 		return -1;
 	json_array_foreach(v, i, item) {
 		char jpath[JPATH_LEN];
-		int fd;
+		int fd = -1;
 		jpath_fmt(jpath, "%s[%zu]", key, i);
 		if (get_fd(p, item, jpath, &fd) < 0 || spec_add_fd(arr, n, fd, p->e) < 0)
 			return -1;
@@ -853,7 +816,7 @@ static int load_cap_entry(const struct pol *p, json_t *v, const char *jpath)
 			return perr(p, 0, sub, "unknown key");
 		if (get_str(p, val, sub, &name) < 0)
 			return -1;
-		if (cap_parse(name, &cap) < 0)
+		if (spec_parse_cap(name, &cap) < 0)
 			return perr(p, 0, sub, "%s: unknown capability", name);
 		c = realloc(p->s->caps, (p->s->n_caps + 1) * sizeof(*c));
 		if (!c)
@@ -943,10 +906,9 @@ struct field {
 };
 
 #define OFF(f) offsetof(struct sandbox_spec, f)
-#define CUSTOM(k, l, d)                                                                            \
-	{                                                                                          \
-		k, F_CUSTOM, 0, l, d                                                               \
-	}
+/* clang-format off */
+#define CUSTOM(k, l, d) { k, F_CUSTOM, 0, l, d }
+/* clang-format on */
 
 static const struct field fields[] = {
 	CUSTOM("namespaces", load_namespaces, dump_namespaces),
@@ -1111,9 +1073,15 @@ int policy_load_file(struct sandbox_spec *s, const char *path, struct err *e)
 	json_error_t jerr;
 	_cleanup_fclose_ FILE *f = fopen(path, "re");
 	_cleanup_json_ json_t *root = NULL;
+	struct stat st;
 	if (!f)
 		return err_set(e, errno, "%s", path);
+	/* fopen() opens a directory; reading it would show as an empty, invalid document */
+	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode))
+		return err_set(e, EISDIR, "%s", path);
 	root = json_loadf(f, JSON_REJECT_DUPLICATES, &jerr);
+	if (!root && ferror(f))
+		return err_set(e, EIO, "%s", path);
 	if (!root)
 		return load_error(&p, &jerr);
 	return load_root(&p, root);

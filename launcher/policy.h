@@ -16,6 +16,8 @@
 
 #include "spec.h"
 
+/* Not for use after fork: these allocate (jansson). The loaders add to `s` as --policy at that
+ * position would; on failure `s` may hold part of the file and is only fit for spec_free. */
 int policy_load_file(struct sandbox_spec *s, const char *path, struct err *e);
 int policy_load_string(struct sandbox_spec *s, const char *json, const char *name, struct err *e);
 /* Serialize to a malloc'd JSON string (pretty-printed, keys in a stable order). */

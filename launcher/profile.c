@@ -86,10 +86,11 @@ static int apply_minimal(struct sandbox_spec *s, struct err *e)
 	for (size_t i = 0; i < ARRAY_SIZE(root_dirs); i++)
 		if (add_root_dir(s, root_dirs[i], e) < 0)
 			return -1;
-	for (size_t i = 0; i < ARRAY_SIZE(mounts); i++)
-		if (add_path_op(s, mounts[i].type, mounts[i].option, 0, NULL, mounts[i].dest, e) <
-		    0)
+	for (size_t i = 0; i < ARRAY_SIZE(mounts); i++) {
+		const char *dest = mounts[i].dest;
+		if (add_path_op(s, mounts[i].type, mounts[i].option, 0, NULL, dest, e) < 0)
 			return -1;
+	}
 	s->ns |= CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET;
 	s->cgroup_try = true;
 	s->die_with_parent = true;
@@ -147,6 +148,18 @@ static const struct {
 	{ "shell", apply_shell },
 };
 
+/* "unknown profile (minimal, shell)" */
+static int unknown_profile(struct err *e)
+{
+	char names[128] = "";
+	for (size_t i = 0; i < ARRAY_SIZE(profiles); i++) {
+		if (i)
+			strncat(names, ", ", sizeof(names) - strlen(names) - 1);
+		strncat(names, profiles[i].name, sizeof(names) - strlen(names) - 1);
+	}
+	return err_setx(e, "unknown profile (%s)", names);
+}
+
 int profile_apply(struct sandbox_spec *s, const char *name, struct err *e)
 {
 	char *dup;
@@ -160,15 +173,7 @@ int profile_apply(struct sandbox_spec *s, const char *name, struct err *e)
 		s->profile = dup;
 		return profiles[i].apply(s, e);
 	}
-	{
-		char names[128] = "";
-		for (size_t i = 0; i < ARRAY_SIZE(profiles); i++) {
-			if (i)
-				strncat(names, ", ", sizeof(names) - strlen(names) - 1);
-			strncat(names, profiles[i].name, sizeof(names) - strlen(names) - 1);
-		}
-		return err_setx(e, "unknown profile (%s)", names);
-	}
+	return unknown_profile(e);
 }
 
 void profile_list(FILE *f)

@@ -11,6 +11,7 @@
 
 #include "spec.h"
 
+/* Not for use after fork (allocates, reads the cwd and $HOME). */
 int profile_apply(struct sandbox_spec *s, const char *name, struct err *e);
 /* Names of the built-in profiles, one per line, to f. */
 void profile_list(FILE *f);

@@ -2,8 +2,12 @@
 
 #include <errno.h>
 #include <sched.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+
+#include <sys/capability.h>
 
 void spec_init(struct sandbox_spec *s)
 {
@@ -69,8 +73,7 @@ static int grow(void **arr, size_t n, size_t elem, struct err *e)
 	return 0;
 }
 
-struct op *spec_add_op(struct sandbox_spec *s, enum op_type type, const char *option,
-		       struct err *e)
+struct op *spec_add_op(struct sandbox_spec *s, enum op_type type, const char *option, struct err *e)
 {
 	struct op *o;
 	if (grow((void **)&s->ops, s->n_ops, sizeof(*s->ops), e) < 0)
@@ -83,8 +86,8 @@ struct op *spec_add_op(struct sandbox_spec *s, enum op_type type, const char *op
 	return o;
 }
 
-int spec_add_env(struct sandbox_spec *s, enum env_op_type type, const char *name,
-		 const char *value, struct err *e)
+int spec_add_env(struct sandbox_spec *s, enum env_op_type type, const char *name, const char *value,
+		 struct err *e)
 {
 	struct env_op *v;
 	if (grow((void **)&s->env, s->n_env, sizeof(*s->env), e) < 0)
@@ -147,21 +150,84 @@ size_t spec_fds(const struct sandbox_spec *s, int *out, size_t max)
 const char *op_type_name(enum op_type t)
 {
 	switch (t) {
-	case OP_BIND: return "bind";
-	case OP_BIND_FD: return "bind-fd";
-	case OP_REMOUNT_RO: return "remount-ro";
-	case OP_OVERLAY: return "overlay";
-	case OP_TMP_OVERLAY: return "tmp-overlay";
-	case OP_RO_OVERLAY: return "ro-overlay";
-	case OP_PROC: return "proc";
-	case OP_DEV: return "dev";
-	case OP_TMPFS: return "tmpfs";
-	case OP_MQUEUE: return "mqueue";
-	case OP_DIR: return "dir";
-	case OP_FILE: return "file";
-	case OP_BIND_DATA: return "bind-data";
-	case OP_SYMLINK: return "symlink";
-	case OP_CHMOD: return "chmod";
+	case OP_BIND:
+		return "bind";
+	case OP_BIND_FD:
+		return "bind-fd";
+	case OP_REMOUNT_RO:
+		return "remount-ro";
+	case OP_OVERLAY:
+		return "overlay";
+	case OP_TMP_OVERLAY:
+		return "tmp-overlay";
+	case OP_RO_OVERLAY:
+		return "ro-overlay";
+	case OP_PROC:
+		return "proc";
+	case OP_DEV:
+		return "dev";
+	case OP_TMPFS:
+		return "tmpfs";
+	case OP_MQUEUE:
+		return "mqueue";
+	case OP_DIR:
+		return "dir";
+	case OP_FILE:
+		return "file";
+	case OP_BIND_DATA:
+		return "bind-data";
+	case OP_SYMLINK:
+		return "symlink";
+	case OP_CHMOD:
+		return "chmod";
 	}
 	return "?";
+}
+
+int spec_parse_mode(const char *str, mode_t *out)
+{
+	unsigned long v = 0;
+	if (!*str || strlen(str) > 6)
+		return -1;
+	for (const char *q = str; *q; q++) {
+		if (*q < '0' || *q > '7')
+			return -1;
+		v = v * 8 + (unsigned long)(*q - '0');
+	}
+	if (v > 07777)
+		return -1;
+	*out = (mode_t)v;
+	return 0;
+}
+
+int spec_parse_cap(const char *name, int *cap)
+{
+	char buf[64];
+	cap_value_t v;
+	size_t len;
+	if (strcasecmp(name, "ALL") == 0) {
+		*cap = -1;
+		return 0;
+	}
+	if (strncasecmp(name, "cap_", 4) == 0)
+		name += 4;
+	len = strlen(name);
+	/* libcap also takes numbers; a capability is a name here */
+	if (len == 0 || len + 5 > sizeof(buf) || (name[0] >= '0' && name[0] <= '9'))
+		return -1;
+	memcpy(buf, "cap_", 4);
+	for (size_t i = 0; i <= len; i++)
+		buf[4 + i] = (char)((name[i] >= 'A' && name[i] <= 'Z') ? name[i] + 32 : name[i]);
+	if (cap_from_name(buf, &v) < 0)
+		return -1;
+	*cap = (int)v;
+	return 0;
+}
+
+char *spec_dest_dup(const char *dest)
+{
+	char *out = NULL;
+	if (dest[0] == '/')
+		return strdup(dest);
+	return asprintf(&out, "/%s", dest) < 0 ? NULL : out;
 }

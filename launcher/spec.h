@@ -17,27 +17,27 @@
 /* Filesystem operations, executed in argument order inside the new root.
  * No `default:` in a switch over this enum: -Wswitch-enum must flag a forgotten op. */
 enum op_type {
-	OP_BIND,        /* --bind / --ro-bind / --dev-bind (+ -try): src -> dest, flags OPF_* */
-	OP_BIND_FD,     /* --bind-fd / --ro-bind-fd: fd -> dest */
-	OP_REMOUNT_RO,  /* --remount-ro dest */
-	OP_OVERLAY,     /* --overlay rwsrc workdir dest: lower = overlay_srcs */
+	OP_BIND,	/* --bind / --ro-bind / --dev-bind (+ -try): src -> dest, flags OPF_* */
+	OP_BIND_FD,	/* --bind-fd / --ro-bind-fd: fd -> dest */
+	OP_REMOUNT_RO,	/* --remount-ro dest */
+	OP_OVERLAY,	/* --overlay rwsrc workdir dest: lower = overlay_srcs */
 	OP_TMP_OVERLAY, /* --tmp-overlay dest: lower = overlay_srcs, upper on a tmpfs */
-	OP_RO_OVERLAY,  /* --ro-overlay dest: lower = overlay_srcs, read-only */
-	OP_PROC,        /* --proc dest */
-	OP_DEV,         /* --dev dest */
-	OP_TMPFS,       /* --tmpfs dest (size, perms) */
-	OP_MQUEUE,      /* --mqueue dest */
-	OP_DIR,         /* --dir dest (perms) */
-	OP_FILE,        /* --file fd dest (perms) */
-	OP_BIND_DATA,   /* --bind-data / --ro-bind-data fd dest (perms, OPF_RO) */
-	OP_SYMLINK,     /* --symlink src(target text) dest */
-	OP_CHMOD,       /* --chmod octal dest (perms holds the mode) */
+	OP_RO_OVERLAY,	/* --ro-overlay dest: lower = overlay_srcs, read-only */
+	OP_PROC,	/* --proc dest */
+	OP_DEV,		/* --dev dest */
+	OP_TMPFS,	/* --tmpfs dest (size, perms) */
+	OP_MQUEUE,	/* --mqueue dest */
+	OP_DIR,		/* --dir dest (perms) */
+	OP_FILE,	/* --file fd dest (perms) */
+	OP_BIND_DATA,	/* --bind-data / --ro-bind-data fd dest (perms, OPF_RO) */
+	OP_SYMLINK,	/* --symlink src(target text) dest */
+	OP_CHMOD,	/* --chmod octal dest (perms holds the mode) */
 };
 
 enum op_flags {
-	OPF_RO = 1u << 0,   /* read-only (recursive for binds) */
-	OPF_DEV = 1u << 1,  /* keep device nodes usable (no MS_NODEV) */
-	OPF_TRY = 1u << 2,  /* a missing source is skipped silently */
+	OPF_RO = 1u << 0,    /* read-only (recursive for binds) */
+	OPF_DEV = 1u << 1,   /* keep device nodes usable (no MS_NODEV) */
+	OPF_TRY = 1u << 2,   /* a missing source is skipped silently */
 	OPF_PERMS = 1u << 3, /* `perms` was given (--perms, or --chmod) */
 	OPF_SIZE = 1u << 4,  /* `size` was given (--size) */
 };
@@ -46,14 +46,14 @@ struct op {
 	enum op_type type;
 	unsigned flags;
 	const char *option; /* option that made it, e.g. "--ro-bind", for messages; static string */
-	char *src;          /* host path (binds, overlay upper), symlink target text */
-	char *dest;         /* path inside the sandbox, absolute */
-	char *workdir;      /* --overlay work dir (host path) */
+	char *src;	    /* host path (binds, overlay upper), symlink target text */
+	char *dest;	    /* path inside the sandbox, absolute */
+	char *workdir;	    /* --overlay work dir (host path) */
 	char **overlay_srcs; /* lower layers, host paths, in the order given (first is lowest) */
 	size_t n_overlay_srcs;
-	int fd;             /* --bind-fd, --file, --bind-data; -1 otherwise */
-	mode_t perms;       /* with OPF_PERMS */
-	uint64_t size;      /* with OPF_SIZE, bytes */
+	int fd;	       /* --bind-fd, --file, --bind-data; -1 otherwise */
+	mode_t perms;  /* with OPF_PERMS */
+	uint64_t size; /* with OPF_SIZE, bytes */
 };
 
 enum env_op_type { ENV_SET, ENV_UNSET };
@@ -73,33 +73,33 @@ struct cap_op {
 /* Namespace selection: CLONE_NEW* bits (from <sched.h>). */
 struct sandbox_spec {
 	/* namespaces */
-	unsigned long ns;         /* CLONE_NEWUSER|CLONE_NEWNS|... requested; NEWNS is always on */
-	bool userns_try;          /* --unshare-user-try */
-	bool cgroup_try;          /* --unshare-cgroup-try */
-	int userns_fd;            /* --userns FD, -1 if none */
-	int userns2_fd;           /* --userns2 FD */
-	int pidns_fd;             /* --pidns FD */
-	bool disable_userns;      /* --disable-userns */
+	unsigned long ns;    /* CLONE_NEWUSER|CLONE_NEWNS|... requested; NEWNS is always on */
+	bool userns_try;     /* --unshare-user-try */
+	bool cgroup_try;     /* --unshare-cgroup-try */
+	int userns_fd;	     /* --userns FD, -1 if none */
+	int userns2_fd;	     /* --userns2 FD */
+	int pidns_fd;	     /* --pidns FD */
+	bool disable_userns; /* --disable-userns */
 	bool assert_userns_disabled;
 
 	/* identity and environment */
 	bool has_uid, has_gid;
-	uid_t uid;                /* --uid: uid inside the sandbox */
+	uid_t uid; /* --uid: uid inside the sandbox */
 	gid_t gid;
-	char *hostname;           /* --hostname, needs CLONE_NEWUTS */
-	char *chdir;              /* --chdir */
+	char *hostname; /* --hostname, needs CLONE_NEWUTS */
+	char *chdir;	/* --chdir */
 	bool clearenv;
-	struct env_op *env;       /* --setenv/--unsetenv in order, applied after clearenv */
+	struct env_op *env; /* --setenv/--unsetenv in order, applied after clearenv */
 	size_t n_env;
-	char *argv0;              /* --argv0 */
+	char *argv0; /* --argv0 */
 
 	/* filesystem */
 	struct op *ops;
 	size_t n_ops;
 
 	/* security */
-	int seccomp_fd;           /* --seccomp FD (a compiled BPF program), -1 if none */
-	int *add_seccomp_fds;     /* --add-seccomp-fd, in order */
+	int seccomp_fd;	      /* --seccomp FD (a compiled BPF program), -1 if none */
+	int *add_seccomp_fds; /* --add-seccomp-fd, in order */
 	size_t n_add_seccomp_fds;
 	struct cap_op *caps;
 	size_t n_caps;
@@ -110,9 +110,9 @@ struct sandbox_spec {
 	/* lifecycle */
 	char **lock_files;
 	size_t n_lock_files;
-	int *sync_fds;            /* --sync-fd, bwrap keeps only the last one; we keep all */
+	int *sync_fds; /* --sync-fd, bwrap keeps only the last one; we keep all */
 	size_t n_sync_fds;
-	int block_fd;             /* -1 if none */
+	int block_fd; /* -1 if none */
 	int userns_block_fd;
 	int info_fd;
 	int json_status_fd;
@@ -121,14 +121,14 @@ struct sandbox_spec {
 	bool level_prefix;
 
 	/* cordon's own additions */
-	char **syscall_deny;      /* --deny-syscall NAME: fail these with EPERM (libseccomp rules) */
+	char **syscall_deny; /* --deny-syscall NAME: fail these with EPERM (libseccomp rules) */
 	size_t n_syscall_deny;
-	char *profile;            /* --profile NAME that was applied, for --print-policy */
-	bool print_policy;        /* --print-policy: print the spec as JSON and exit */
-	bool no_sandbox;          /* forktop --no-sandbox: run the command with no isolation */
+	char *profile;	   /* --profile NAME that was applied, for --print-policy */
+	bool print_policy; /* --print-policy: print the spec as JSON and exit */
+	bool no_sandbox;   /* forktop --no-sandbox: run the command with no isolation */
 
 	/* the command */
-	char **argv;              /* NULL-terminated */
+	char **argv; /* NULL-terminated */
 	size_t argc;
 };
 
@@ -138,8 +138,8 @@ void spec_free(struct sandbox_spec *s);
 /* Append a zeroed op of `type` (fd = -1) and return it; the caller fills it. */
 struct op *spec_add_op(struct sandbox_spec *s, enum op_type type, const char *option,
 		       struct err *e);
-int spec_add_env(struct sandbox_spec *s, enum env_op_type type, const char *name,
-		 const char *value, struct err *e);
+int spec_add_env(struct sandbox_spec *s, enum env_op_type type, const char *name, const char *value,
+		 struct err *e);
 int spec_add_fd(int **arr, size_t *n, int fd, struct err *e);
 int spec_add_str(char ***arr, size_t *n, const char *str, struct err *e);
 
@@ -149,5 +149,16 @@ size_t spec_fds(const struct sandbox_spec *s, int *out, size_t max);
 
 /* Name of an op type as used in policy JSON, e.g. "bind", "tmp-overlay". */
 const char *op_type_name(enum op_type t);
+
+/* Text rules shared by the command line and policy files, so that both accept exactly the
+ * same values. The parsers return 0, or -1 when the text is not valid.
+ *   spec_parse_mode: octal digits only, at most 07777 (--perms, --chmod, "perms").
+ *   spec_parse_cap:  "ALL" (*cap = -1) or a capability name in any case, with or without the
+ *                    CAP_ prefix; never a number (--cap-add/--cap-drop, "caps").
+ *   spec_dest_dup:   a destination inside the sandbox, malloc'd; "a/b" is taken as "/a/b",
+ *                    as bubblewrap does. NULL when out of memory. */
+int spec_parse_mode(const char *str, mode_t *out);
+int spec_parse_cap(const char *name, int *cap);
+char *spec_dest_dup(const char *dest);
 
 #endif

@@ -59,12 +59,15 @@ assert_not_contains() {
 }
 
 # run_cordon ARGS...: runs "$CORDON" with the base namespaces and system binds first.
-# Sets OUT (stdout), ERR (stderr) and RC; never fails by itself.
+# Sets OUT (stdout), ERR (stderr) and RC; never fails by itself. A run that hangs is killed
+# after T_RUN_TIMEOUT seconds (default 30; RC 124, a note on the case's log).
 run_cordon() {
 	local o e
 	o=$(mktemp) e=$(mktemp)
-	"$CORDON" "${T_NS[@]}" "$@" >"$o" 2>"$e" </dev/null
-	RC=$?
+	# "|| RC=$?": the cases run under set -e, and a failing command must not end the case
+	RC=0
+	timeout -k 5 "${T_RUN_TIMEOUT:-30}" "$CORDON" "${T_NS[@]}" "$@" >"$o" 2>"$e" </dev/null || RC=$?
+	[ "$RC" != 124 ] || echo "run_cordon: timed out after ${T_RUN_TIMEOUT:-30}s: $CORDON $*" >&2
 	OUT=$(cat "$o") ERR=$(cat "$e")
 	rm -f "$o" "$e"
 	return 0
@@ -73,8 +76,9 @@ run_cordon() {
 run_raw() {
 	local o e
 	o=$(mktemp) e=$(mktemp)
-	"$@" >"$o" 2>"$e" </dev/null
-	RC=$?
+	RC=0
+	timeout -k 5 "${T_RUN_TIMEOUT:-30}" "$@" >"$o" 2>"$e" </dev/null || RC=$?
+	[ "$RC" != 124 ] || echo "run_raw: timed out after ${T_RUN_TIMEOUT:-30}s: $*" >&2
 	OUT=$(cat "$o") ERR=$(cat "$e")
 	rm -f "$o" "$e"
 	return 0
@@ -90,6 +94,80 @@ expect_ok() {
 	[ $# -eq 0 ] || assert_eq "$1" "$OUT" "stdout"
 }
 
+# --- additions for the cordon suite (helper D) ---------------------------------------------
+# The host's python3 without pyenv shims (same binary inside a sandbox that binds /usr).
+PY=/usr/bin/python3
+# Test helper programs (tests/helpers/*.c, built by `make helpers`).
+T_HELPERS=$T_ROOT/build/tests/helpers
+# need_helper NAME: path of a built helper; fails the case when it was not built.
+need_helper() {
+	[ -x "$T_HELPERS/$1" ] || fail "helper $1 not built: run make helpers"
+	echo "$T_HELPERS/$1"
+}
+
+# Cleanup registry: every case runs t_cleanup on exit (pass, fail or Ctrl-C).
+# on_exit CMD...: run CMD (eval'd) when the case ends, latest first.
+on_exit() {
+	T_CLEANUP=("$*" "${T_CLEANUP[@]}")
+}
+# kill_later PID...: SIGKILL these pids (if still alive) when the case ends, and reap children.
+kill_later() {
+	local p
+	for p in "$@"; do on_exit "kill -KILL $p 2>/dev/null; wait $p 2>/dev/null"; done
+}
+t_cleanup() {
+	local c
+	for c in "${T_CLEANUP[@]}"; do eval "$c" || true; done
+	T_CLEANUP=()
+}
+
+# wait_until TIMEOUT_SECONDS CMD...: poll CMD every 10 ms until it succeeds; 1 on timeout.
+wait_until() {
+	local end=$(($(date +%s%N) / 1000000 + $1 * 1000))
+	shift
+	while ! "$@"; do
+		[ $(($(date +%s%N) / 1000000)) -lt "$end" ] || return 1
+		sleep 0.01
+	done
+}
+# pid_gone PID: the process does not exist any more (or is a zombie).
+pid_gone() {
+	[ ! -e "/proc/$1" ] || [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" = Z ]
+}
+# exe_is PID PATH: the process runs PATH (e.g. a helper has exec'd its final program).
+exe_is() {
+	[ "$(readlink "/proc/$1/exe" 2>/dev/null)" = "$2" ]
+}
+# ns_of PID KIND: namespace id of a host process, "net:[4026...]".
+ns_of() {
+	readlink "/proc/$1/ns/$2"
+}
+# json_get FILE EXPR: print a python expression over the JSON documents in FILE (as list `d`).
+json_get() {
+	"$PY" -c '
+import json, sys
+text = open(sys.argv[1]).read()
+dec = json.JSONDecoder()
+d, i = [], 0
+while True:
+    while i < len(text) and text[i].isspace():
+        i += 1
+    if i >= len(text):
+        break
+    obj, i = dec.raw_decode(text, i)
+    d.append(obj)
+print(eval(sys.argv[2]))
+' "$1" "$2"
+}
+# run_cordon_as_bwrap ARGS...: like run_cordon, through a symlink named "bwrap" in $T_TMP.
+run_cordon_as_bwrap() {
+	ln -sf "$CORDON" "$T_TMP/bwrap"
+	local save=$CORDON
+	CORDON=$T_TMP/bwrap
+	run_cordon "$@"
+	CORDON=$save
+}
+
 run_tests() {
 	local script name rc log
 	script=$(basename "$(dirname "$0")")/$(basename "$0" .sh)
@@ -100,7 +178,8 @@ run_tests() {
 			set -euo pipefail
 			T_TMP=$(mktemp -d "${TMPDIR:-/tmp}/cordon-test.XXXXXX")
 			export T_TMP
-			trap 'cd /; rm -rf "$T_TMP"' EXIT
+			T_CLEANUP=()
+			trap 't_cleanup; cd /; rm -rf "$T_TMP"' EXIT
 			cd "$T_TMP"
 			"$name"
 		) >"$log" 2>&1
