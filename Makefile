@@ -114,7 +114,7 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIBFORKTOP) $(LIBLAUNCHER) $(LIB
 
 build/tests/helpers/%: tests/helpers/%.c
 	@mkdir -p $(dir $@)
-	$(CC) -D_GNU_SOURCE -std=gnu11 -O2 -g -Wall -Wextra -Werror -o $@ $< -lpthread
+	$(CC) -D_GNU_SOURCE -std=gnu11 -O2 -g -Wall -Wextra -Werror -o $@ $< -lpthread -lseccomp
 
 unit-tests: $(UNIT_BINS)
 helpers: $(HELPER_BINS)
