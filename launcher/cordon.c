@@ -10,6 +10,11 @@
 #include "policy.h"
 #include "sandbox.h"
 
+static void warn_cb(void *data, const char *msg)
+{
+	log_msg(data, LOG_LVL_WARNING, "%s", msg);
+}
+
 int main(int argc, char **argv)
 {
 	struct logger log = { .prog = "cordon" };
@@ -27,7 +32,9 @@ int main(int argc, char **argv)
 	}
 
 	spec_init(&spec);
-	struct options_ctx ctx = { .prog = log.prog, .want_command = true };
+	struct options_ctx ctx = {
+		.prog = log.prog, .want_command = true, .warn = warn_cb, .warn_data = &log
+	};
 	rc = options_parse(&ctx, argc, argv, &spec, &e);
 	log.level_prefix = spec.level_prefix;
 	if (rc < 0) {

@@ -462,10 +462,9 @@ static int h_overlay(struct parser *p, const struct opt_row *r, char **a, struct
 static int h_seccomp(struct parser *p, const struct opt_row *r, char **a, struct err *e)
 {
 	(void)r;
-	if (p->s->seccomp_fd >= 0)
-		return err_setx(e,
-				"%s: only one --seccomp is allowed (use --add-seccomp-fd for more)",
-				OPT_TEXT(a, 1));
+	/* bubblewrap warns and keeps the last one */
+	if (p->s->seccomp_fd >= 0 && p->ctx->warn)
+		p->ctx->warn(p->ctx->warn_data, "Only the last --seccomp option will take effect");
 	if (p->s->n_add_seccomp_fds)
 		return err_setx(e, "%s: cannot be combined with --add-seccomp-fd", OPT_TEXT(a, 1));
 	return parse_fd(a[1], OPT_TEXT(a, 1), &p->s->seccomp_fd, e);

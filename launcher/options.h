@@ -22,6 +22,10 @@ struct options_ctx {
 	 * own options to the same parser. */
 	int (*extra)(void *data, int argc, char **argv, struct err *e);
 	void *extra_data;
+	/* non-fatal notes for the user (bubblewrap's warnings, e.g. a repeated --seccomp);
+	 * NULL: dropped. Only main() prints, so the parser hands them here. */
+	void (*warn)(void *data, const char *msg);
+	void *warn_data;
 };
 
 /* Parse argv (argv[0] is the program name). On success returns OPTIONS_RUN or OPTIONS_EXIT;

@@ -212,9 +212,19 @@ int spec_parse_cap(const char *name, int *cap)
 	if (strncasecmp(name, "cap_", 4) == 0)
 		name += 4;
 	len = strlen(name);
-	/* libcap also takes numbers; a capability is a name here */
-	if (len == 0 || len + 5 > sizeof(buf) || (name[0] >= '0' && name[0] <= '9'))
+	if (len == 0 || len + 5 > sizeof(buf))
 		return -1;
+	/* a number, as libcap's cap_from_name (and so bubblewrap) takes it */
+	if (name[0] >= '0' && name[0] <= '9') {
+		char *end = NULL;
+		long n;
+		errno = 0;
+		n = strtol(name, &end, 10);
+		if (errno || *end || n < 0 || n >= (long)cap_max_bits())
+			return -1;
+		*cap = (int)n;
+		return 0;
+	}
 	memcpy(buf, "cap_", 4);
 	for (size_t i = 0; i <= len; i++)
 		buf[4 + i] = (char)((name[i] >= 'A' && name[i] <= 'Z') ? name[i] + 32 : name[i]);

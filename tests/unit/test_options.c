@@ -564,9 +564,9 @@ static void test_fd_fields(void **state)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const char *opt = cases[i].opt;
 		char msg[128];
-		assert_int_equal(
-			parse_v(f, (const char *[]){ "cordon", opt, f->fdstr, "true", NULL }),
-			OPTIONS_RUN);
+		assert_int_equal(parse_v(f,
+					 (const char *[]){ "cordon", opt, f->fdstr, "true", NULL }),
+				 OPTIONS_RUN);
 		assert_int_equal(*(int *)((char *)&f->s + cases[i].off), f->fd);
 		assert_int_equal(parse_v(f, (const char *[]){ "cordon", opt, "999", "true", NULL }),
 				 -1);
@@ -602,6 +602,11 @@ static void test_sync_fds_and_lock_files_repeat(void **state)
 
 /* ---- security ---- */
 
+static void record_warning(void *data, const char *msg)
+{
+	snprintf(data, 128, "%s", msg);
+}
+
 static void test_seccomp(void **state)
 {
 	struct fixture *f = *state;
@@ -611,10 +616,17 @@ static void test_seccomp(void **state)
 	assert_int_equal(f->s.add_seccomp_fds[0], f->fd);
 	assert_int_equal(f->s.add_seccomp_fds[1], f->fd2);
 	assert_int_equal(f->s.seccomp_fd, -1);
-	snprintf(msg, sizeof(msg),
-		 "--seccomp %d: only one --seccomp is allowed (use --add-seccomp-fd for more)",
-		 f->fd2);
-	PARSE_ERR(f, msg, "--seccomp", f->fdstr, "--seccomp", f->fd2str, "true");
+	/* a repeated --seccomp: the last one wins, with bubblewrap's warning */
+	{
+		char warned[128] = "";
+		const struct options_ctx ctx = { .prog = "cordon", .want_command = true,
+						 .warn = record_warning, .warn_data = warned };
+		const char *argv[] = { "cordon", "--seccomp", f->fdstr, "--seccomp", f->fd2str,
+				       "true", NULL };
+		assert_int_equal(parse_ctx(f, &ctx, argv), OPTIONS_RUN);
+		assert_int_equal(f->s.seccomp_fd, f->fd2);
+		assert_string_equal(warned, "Only the last --seccomp option will take effect");
+	}
 	snprintf(msg, sizeof(msg), "--seccomp %d: cannot be combined with --add-seccomp-fd", f->fd);
 	PARSE_ERR(f, msg, "--add-seccomp-fd", f->fd2str, "--seccomp", f->fdstr, "true");
 	snprintf(msg, sizeof(msg), "--add-seccomp-fd %d: cannot be combined with --seccomp",
@@ -640,7 +652,11 @@ static void test_caps(void **state)
 	assert_int_equal(f->s.caps[5].cap, 5 /* CAP_KILL */);
 	PARSE_ERR(f, "--cap-add foo: unknown capability", "--cap-add", "foo", "true");
 	PARSE_ERR(f, "--cap-drop CAP_: unknown capability", "--cap-drop", "CAP_", "true");
-	PARSE_ERR(f, "--cap-add 12: unknown capability", "--cap-add", "12", "true");
+	/* numbers, as libcap (and so bubblewrap) takes them */
+	PARSE_OK(f, "--cap-add", "12", "true");
+	assert_int_equal(f->s.caps[0].cap, 12 /* CAP_NET_ADMIN */);
+	PARSE_ERR(f, "--cap-add 99: unknown capability", "--cap-add", "99", "true");
+	PARSE_ERR(f, "--cap-add 1x: unknown capability", "--cap-add", "1x", "true");
 	PARSE_ERR(f, "--cap-add '': unknown capability", "--cap-add", "", "true");
 }
 
@@ -946,24 +962,47 @@ static void test_args_modifier_across_splice(void **state)
 	assert_int_equal(f->s.ops[0].perms, 0711);
 }
 
-static void test_args_empty_and_nested(void **state)
+static void test_args_empty_then_another(void **state)
 {
 	struct fixture *f = *state;
-	char fd1[16], fd2[16], outer[64];
-	int inner = args_pipe("--dir\0/in\0", 10);
+	char fd1[16], fd2[16];
 	int empty = args_pipe("", 0);
-	int n, ofd;
+	int second = args_pipe("--dir\0/in\0", 10);
 	snprintf(fd1, sizeof(fd1), "%d", empty);
-	/* "--args INNER --dir /out", NUL-separated */
-	n = snprintf(outer, sizeof(outer), "--args%c%d%c--dir%c/out%c", 0, inner, 0, 0, 0);
-	ofd = args_pipe(outer, (size_t)n);
-	snprintf(fd2, sizeof(fd2), "%d", ofd);
-	PARSE_OK(f, "--args", fd1, "--args", fd2, "true");
+	snprintf(fd2, sizeof(fd2), "%d", second);
+	/* the second --args follows the (empty) first one's data: it is on the command line */
+	PARSE_OK(f, "--args", fd1, "--args", fd2, "--dir", "/out", "true");
 	assert_int_equal(f->s.n_ops, 2);
 	assert_string_equal(f->s.ops[0].dest, "/in");
 	assert_string_equal(f->s.ops[1].dest, "/out");
-	assert_int_equal(fcntl(inner, F_GETFD), -1);
+	assert_int_equal(fcntl(second, F_GETFD), -1);
 	assert_int_equal(fcntl(empty, F_GETFD), -1);
+}
+
+/* bubblewrap: "--args not supported in arguments file" */
+static void test_args_nested_refused(void **state)
+{
+	struct fixture *f = *state;
+	char fd[16], outer[64], msg[128];
+	int inner = args_pipe("--dir\0/in\0", 10);
+	int n, ofd;
+	/* "--dir /out --args INNER", NUL-separated */
+	n = snprintf(outer, sizeof(outer), "--dir%c/out%c--args%c%d%c", 0, 0, 0, inner, 0);
+	ofd = args_pipe(outer, (size_t)n);
+	snprintf(fd, sizeof(fd), "%d", ofd);
+	snprintf(msg, sizeof(msg), "--args %d: not supported in an arguments file", inner);
+	PARSE_ERR(f, msg, "--args", fd, "true");
+	/* refused before reading: the inner fd is neither read nor closed */
+	assert_int_not_equal(fcntl(inner, F_GETFD), -1);
+	close(inner);
+	/* also when the file ends with a bare --args whose FD would come from argv */
+	inner = args_pipe("--dir\0/in\0", 10);
+	ofd = args_pipe("--args", 7);
+	snprintf(fd, sizeof(fd), "%d", ofd);
+	snprintf(outer, sizeof(outer), "%d", inner);
+	PARSE_ERR(f, "--args: not supported in an arguments file", "--args", fd, outer, "true");
+	assert_int_not_equal(fcntl(inner, F_GETFD), -1);
+	close(inner);
 }
 
 static void test_args_errors(void **state)
@@ -972,7 +1011,8 @@ static void test_args_errors(void **state)
 	char fd[16], msg[128];
 	PARSE_ERR(f, "--args 99: Bad file descriptor", "--args", "99", "true");
 	PARSE_ERR(f, "--args x: not a number", "--args", "x", "true");
-	/* an option inside the data still needs its arguments */
+	/* an option at the end of the data takes the rest of its arguments from the command
+	 * line (bubblewrap would stop at the end of the data: "--bind takes two arguments") */
 	int pfd = args_pipe("--bind\0/a\0", 10);
 	snprintf(fd, sizeof(fd), "%d", pfd);
 	PARSE_OK(f, "--args", fd, "/b", "true");
@@ -1013,7 +1053,7 @@ static void test_args_count_is_bounded(void **state)
 static void test_args_too_many_arguments(void **state)
 {
 	struct fixture *f = *state;
-	size_t len = 9001 * 2;
+	size_t len = (size_t)9001 * 2;
 	char *data = malloc(len);
 	char fd[16], msg[128];
 	int p[2];
@@ -1173,7 +1213,8 @@ int main(void)
 		T(test_args_spliced_in_place),
 		T(test_args_unterminated_last_and_command),
 		T(test_args_modifier_across_splice),
-		T(test_args_empty_and_nested),
+		T(test_args_empty_then_another),
+		T(test_args_nested_refused),
 		T(test_args_errors),
 		T(test_args_count_is_bounded),
 		T(test_args_too_many_arguments),
