@@ -23,6 +23,7 @@
 #include "../common/cleanup.h"
 #include "policy.h"
 #include "profile.h"
+#include "rlimits.h"
 
 #ifndef VERSION
 #define VERSION "unknown"
@@ -520,6 +521,31 @@ static int h_deny_syscall(struct parser *p, const struct opt_row *r, char **a, s
 	return spec_add_str(&p->s->syscall_deny, &p->s->n_syscall_deny, a[1], e);
 }
 
+static int h_rlimit(struct parser *p, const struct opt_row *r, char **a, struct err *e)
+{
+	struct rlimit_op lim;
+	(void)r;
+	if (rlimits_parse(a[1], &lim, e) < 0)
+		return -1;
+	return rlimits_set(p->s, &lim, e);
+}
+
+/* --landlock-ro / --landlock-rw PATH (r->val: 1 for rw); either one implies --landlock */
+static int h_landlock_path(struct parser *p, const struct opt_row *r, char **a, struct err *e)
+{
+	_cleanup_free_ char *path = NULL;
+	if (check_paths(a, 1, 1, e) < 0)
+		return -1;
+	/* a path inside the sandbox, like a DEST: "a/b" is "/a/b" */
+	path = spec_dest_dup(a[1]);
+	if (!path)
+		return err_set(e, ENOMEM, "out of memory");
+	p->s->landlock = true;
+	if (r->val)
+		return spec_add_str(&p->s->landlock_rw, &p->s->n_landlock_rw, path, e);
+	return spec_add_str(&p->s->landlock_ro, &p->s->n_landlock_ro, path, e);
+}
+
 #define OFF(f) offsetof(struct sandbox_spec, f)
 
 /* A heading in --help; skipped by opt_find. */
@@ -651,6 +677,14 @@ static const struct opt_row opt_table[] = {
 	  "Print the resulting sandbox as a JSON policy and exit" },
 	{ "--deny-syscall", 1, 0, h_deny_syscall, 0, 0, 0, "NAME",
 	  "Make system call NAME fail with EPERM (repeatable)" },
+	{ "--rlimit", 1, 0, h_rlimit, 0, 0, 0, "NAME=SOFT[:HARD]",
+	  "Set resource limit NAME for COMMAND (repeatable)" },
+	{ "--landlock", 0, 0, h_bool, OFF(landlock), 0, 0, "",
+	  "Landlock: deny all filesystem access not granted below" },
+	{ "--landlock-ro", 1, 0, h_landlock_path, 0, 0, 0, "PATH",
+	  "Landlock: allow reading and executing beneath PATH" },
+	{ "--landlock-rw", 1, 0, h_landlock_path, 0, 1, 0, "PATH",
+	  "Landlock: allow all file access beneath PATH" },
 };
 
 static const struct opt_row *opt_find(const char *name)

@@ -31,6 +31,7 @@
 
 #include "../common/cleanup.h"
 #include "profile.h"
+#include "rlimits.h"
 
 #define POLICY_VERSION 1
 #define JPATH_LEN 256
@@ -799,6 +800,146 @@ static int dump_lock_files(const struct sandbox_spec *s, json_t *root, const cha
 	return s->n_lock_files ? put(root, key, str_array(s->lock_files, s->n_lock_files), e) : 0;
 }
 
+/* ---- rlimits: {"nofile": [SOFT, HARD], ...}, each an integer or "unlimited" ---- */
+
+static int load_rlimit_value(const struct pol *p, json_t *v, const char *jpath, uint64_t *out)
+{
+	json_int_t n;
+	if (json_is_string(v) && strcmp(json_string_value(v), "unlimited") == 0) {
+		*out = SPEC_RLIM_UNLIMITED;
+		return 0;
+	}
+	if (!json_is_integer(v))
+		return perr(p, 0, jpath, "expected an integer or \"unlimited\"");
+	n = json_integer_value(v);
+	if (n < 0)
+		return perr(p, 0, jpath, "%lld: out of range", (long long)n);
+	*out = (uint64_t)n;
+	return 0;
+}
+
+static int load_rlimits(const struct pol *p, json_t *v, const char *key)
+{
+	const char *k;
+	json_t *val;
+	if (get_object(p, v, key) < 0)
+		return -1;
+	json_object_foreach(v, k, val) {
+		char jpath[JPATH_LEN], sub[JPATH_LEN];
+		struct rlimit_op r = { .resource = rlimits_resource(k) };
+		jpath_fmt(jpath, "%s.%s", key, k);
+		if (r.resource < 0)
+			return perr(p, 0, jpath, "unknown resource");
+		if (!json_is_array(val) || json_array_size(val) != 2)
+			return perr(p, 0, jpath, "expected [SOFT, HARD]");
+		jpath_fmt(sub, "%s[0]", jpath);
+		if (load_rlimit_value(p, json_array_get(val, 0), sub, &r.soft) < 0)
+			return -1;
+		jpath_fmt(sub, "%s[1]", jpath);
+		if (load_rlimit_value(p, json_array_get(val, 1), sub, &r.hard) < 0)
+			return -1;
+		if (r.soft > r.hard)
+			return perr(p, 0, jpath, "soft limit above the hard limit");
+		if (rlimits_set(p->s, &r, p->e) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static json_t *rlimit_value_json(uint64_t v)
+{
+	return v == SPEC_RLIM_UNLIMITED ? json_string("unlimited") : json_integer((json_int_t)v);
+}
+
+/* in RLIMIT_* number order, whatever order the options came in: stable output */
+static int dump_rlimits(const struct sandbox_spec *s, json_t *root, const char *key, struct err *e)
+{
+	json_t *obj;
+	if (!s->n_rlimits)
+		return 0;
+	obj = json_object();
+	if (put(root, key, obj, e) < 0)
+		return -1;
+	for (int res = 0; res < RLIMITS_MAX; res++) {
+		for (size_t i = 0; i < s->n_rlimits; i++) {
+			const struct rlimit_op *r = &s->rlimits[i];
+			json_t *pair;
+			if (r->resource != res || !rlimits_name(res))
+				continue;
+			pair = json_array();
+			if (put(obj, rlimits_name(res), pair, e) < 0 ||
+			    append(pair, rlimit_value_json(r->soft), key, e) < 0 ||
+			    append(pair, rlimit_value_json(r->hard), key, e) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+/* ---- landlock: {"ro": [PATH...], "rw": [PATH...]}; the key alone turns Landlock on ---- */
+
+static int load_landlock_paths(const struct pol *p, json_t *v, const char *jpath, char ***arr,
+			       size_t *n)
+{
+	size_t i;
+	json_t *item;
+	if (get_array(p, v, jpath) < 0)
+		return -1;
+	json_array_foreach(v, i, item) {
+		char sub[JPATH_LEN];
+		const char *str = NULL;
+		_cleanup_free_ char *path = NULL;
+		jpath_fmt(sub, "%s[%zu]", jpath, i);
+		if (get_path(p, item, sub, &str) < 0)
+			return -1;
+		/* inside the sandbox, as "dest" is: "a/b" is "/a/b" */
+		path = spec_dest_dup(str);
+		if (!path)
+			return err_set(p->e, ENOMEM, "out of memory");
+		if (spec_add_str(arr, n, path, p->e) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int load_landlock(const struct pol *p, json_t *v, const char *key)
+{
+	const char *k;
+	json_t *val;
+	if (get_object(p, v, key) < 0)
+		return -1;
+	json_object_foreach(v, k, val) {
+		char jpath[JPATH_LEN];
+		jpath_fmt(jpath, "%s.%s", key, k);
+		if (strcmp(k, "ro") == 0) {
+			if (load_landlock_paths(p, val, jpath, &p->s->landlock_ro,
+						&p->s->n_landlock_ro) < 0)
+				return -1;
+		} else if (strcmp(k, "rw") == 0) {
+			if (load_landlock_paths(p, val, jpath, &p->s->landlock_rw,
+						&p->s->n_landlock_rw) < 0)
+				return -1;
+		} else {
+			return perr(p, 0, jpath, "unknown key");
+		}
+	}
+	p->s->landlock = true;
+	return 0;
+}
+
+static int dump_landlock(const struct sandbox_spec *s, json_t *root, const char *key, struct err *e)
+{
+	json_t *obj;
+	if (!s->landlock)
+		return 0;
+	obj = json_object();
+	if (put(root, key, obj, e) < 0 ||
+	    put(obj, "ro", str_array(s->landlock_ro, s->n_landlock_ro), e) < 0 ||
+	    put(obj, "rw", str_array(s->landlock_rw, s->n_landlock_rw), e) < 0)
+		return -1;
+	return 0;
+}
+
 static int load_cap_entry(const struct pol *p, json_t *v, const char *jpath)
 {
 	const char *k, *name = NULL;
@@ -928,6 +1069,8 @@ static const struct field fields[] = {
 	{ "seccomp-fd", F_FD, OFF(seccomp_fd), NULL, NULL },
 	CUSTOM("add-seccomp-fds", load_add_seccomp_fds, dump_add_seccomp_fds),
 	CUSTOM("deny-syscalls", load_deny_syscalls, dump_deny_syscalls),
+	CUSTOM("rlimits", load_rlimits, dump_rlimits),
+	CUSTOM("landlock", load_landlock, dump_landlock),
 	CUSTOM("caps", load_caps, dump_caps),
 	{ "new-session", F_BOOL, OFF(new_session), NULL, NULL },
 	{ "exec-label", F_STR, OFF(exec_label), NULL, NULL },

@@ -216,6 +216,9 @@ static int prepare(struct sandbox *sb, struct err *e)
 	p->caps_ambient = caps_want_ambient(s, getuid() == 0);
 	if (sysfilter_prepare(s, &p->progs, e) < 0)
 		return -1;
+	rlimits_prepare(s, &p->rlimits);
+	if (landlock_prepare(s, &p->landlock, e) < 0)
+		return -1;
 	p->proc_fd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (p->proc_fd < 0)
 		return err_set(e, errno, "/proc");

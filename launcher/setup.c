@@ -257,6 +257,12 @@ static void __attribute__((noreturn)) exec_command(struct setup *p)
 			err_set(&e, errno, "keeping fd %d open", p->keep[i]);
 			fail(p, &e);
 		}
+	/* inside the new root, after no_new_privs (Landlock needs it) and before seccomp */
+	if (p->isolate && landlock_apply(p->spec, &p->landlock, &e) < 0)
+		fail(p, &e);
+	/* while the capabilities last: raising a hard limit needs CAP_SYS_RESOURCE */
+	if (p->isolate && rlimits_apply(&p->rlimits, &e) < 0)
+		fail(p, &e);
 	if (p->isolate && caps_apply(p->caps, p->caps_ambient, &e) < 0)
 		fail(p, &e);
 	/* last, so the filters need not allow anything the setup does */

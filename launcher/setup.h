@@ -19,7 +19,9 @@
 #include <sys/types.h>
 
 #include "env.h"
+#include "landlock.h"
 #include "mounts.h"
+#include "rlimits.h"
 #include "sysfilter.h"
 #include "spec.h"
 #include "userns.h"
@@ -47,6 +49,8 @@ struct setup {
 	bool caps_ambient; /* ...also raised as ambient caps */
 	struct env env;
 	struct sysfilter_progs progs;
+	struct rlimits_plan rlimits;   /* --rlimit, set right before exec */
+	struct landlock_plan landlock; /* --landlock*, applied right before exec */
 	struct mount_plan *plan;
 	char **argv; /* the command's argv, argv[0] replaced by --argv0 */
 	const char *exec_path;

@@ -52,6 +52,13 @@ void spec_free(struct sandbox_spec *s)
 	for (size_t i = 0; i < s->n_syscall_deny; i++)
 		free(s->syscall_deny[i]);
 	free(s->syscall_deny);
+	free(s->rlimits);
+	for (size_t i = 0; i < s->n_landlock_ro; i++)
+		free(s->landlock_ro[i]);
+	free(s->landlock_ro);
+	for (size_t i = 0; i < s->n_landlock_rw; i++)
+		free(s->landlock_rw[i]);
+	free(s->landlock_rw);
 	free(s->add_seccomp_fds);
 	free(s->sync_fds);
 	free(s->caps);

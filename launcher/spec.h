@@ -70,6 +70,14 @@ struct cap_op {
 	int cap;
 };
 
+/* --rlimit NAME=SOFT[:HARD]: resource is an RLIMIT_* number (rlimits.c has the names);
+ * SPEC_RLIM_UNLIMITED stands for "unlimited" (RLIM_INFINITY). */
+#define SPEC_RLIM_UNLIMITED UINT64_MAX
+struct rlimit_op {
+	int resource;
+	uint64_t soft, hard;
+};
+
 /* Namespace selection: CLONE_NEW* bits (from <sched.h>). */
 struct sandbox_spec {
 	/* namespaces */
@@ -126,6 +134,15 @@ struct sandbox_spec {
 	char *profile;	   /* --profile NAME that was applied, for --print-policy */
 	bool print_policy; /* --print-policy: print the spec as JSON and exit */
 	bool no_sandbox;   /* forktop --no-sandbox: run the command with no isolation */
+
+	/* cordon's limits (rlimits.c, landlock.c) */
+	struct rlimit_op *rlimits; /* --rlimit: at most one per resource (a later one replaces) */
+	size_t n_rlimits;
+	bool landlock;	    /* --landlock (implied by --landlock-ro/-rw): Landlock rules */
+	char **landlock_ro; /* --landlock-ro: paths inside the sandbox, read and execute */
+	size_t n_landlock_ro;
+	char **landlock_rw; /* --landlock-rw: paths inside the sandbox, every access right */
+	size_t n_landlock_rw;
 
 	/* the command */
 	char **argv; /* NULL-terminated */

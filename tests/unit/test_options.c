@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -671,6 +672,84 @@ static void test_deny_syscall(void **state)
 	PARSE_ERR(f, "--deny-syscall '': unknown system call", "--deny-syscall", "", "true");
 }
 
+static void test_rlimit(void **state)
+{
+	struct fixture *f = *state;
+	PARSE_OK(f, "--rlimit", "nofile=64:128", "--rlimit", "core=0", "--rlimit", "cpu=unlimited",
+		 "--rlimit", "stack=8388608:unlimited", "true");
+	assert_int_equal(f->s.n_rlimits, 4);
+	assert_int_equal(f->s.rlimits[0].resource, RLIMIT_NOFILE);
+	assert_int_equal(f->s.rlimits[0].soft, 64);
+	assert_int_equal(f->s.rlimits[0].hard, 128);
+	/* SOFT alone sets both, as prlimit(1) does */
+	assert_int_equal(f->s.rlimits[1].resource, RLIMIT_CORE);
+	assert_int_equal(f->s.rlimits[1].soft, 0);
+	assert_int_equal(f->s.rlimits[1].hard, 0);
+	assert_true(f->s.rlimits[2].soft == SPEC_RLIM_UNLIMITED);
+	assert_true(f->s.rlimits[2].hard == SPEC_RLIM_UNLIMITED);
+	assert_int_equal(f->s.rlimits[3].soft, 8388608);
+	assert_true(f->s.rlimits[3].hard == SPEC_RLIM_UNLIMITED);
+	/* a later --rlimit on the same resource replaces the earlier one */
+	PARSE_OK(f, "--rlimit", "nofile=64:128", "--rlimit", "nproc=5", "--rlimit", "nofile=9",
+		 "true");
+	assert_int_equal(f->s.n_rlimits, 2);
+	assert_int_equal(f->s.rlimits[0].resource, RLIMIT_NOFILE);
+	assert_int_equal(f->s.rlimits[0].soft, 9);
+	assert_int_equal(f->s.rlimits[0].hard, 9);
+	/* every resource of the table */
+	PARSE_OK(f, "--rlimit", "as=1", "--rlimit", "core=1", "--rlimit", "cpu=1", "--rlimit",
+		 "data=1", "--rlimit", "fsize=1", "--rlimit", "locks=1", "--rlimit", "memlock=1",
+		 "--rlimit", "msgqueue=1", "--rlimit", "nice=1", "--rlimit", "nofile=1", "--rlimit",
+		 "nproc=1", "--rlimit", "rss=1", "--rlimit", "rtprio=1", "--rlimit", "rttime=1",
+		 "--rlimit", "sigpending=1", "--rlimit", "stack=1", "true");
+	assert_int_equal(f->s.n_rlimits, 16);
+}
+
+static void test_rlimit_errors(void **state)
+{
+	struct fixture *f = *state;
+	PARSE_ERR(f, "--rlimit foo=1: unknown resource", "--rlimit", "foo=1", "true");
+	PARSE_ERR(f, "--rlimit NOFILE=1: unknown resource", "--rlimit", "NOFILE=1", "true");
+	PARSE_ERR(f, "--rlimit =1: unknown resource", "--rlimit", "=1", "true");
+	PARSE_ERR(f, "--rlimit nofile=abc: not a number", "--rlimit", "nofile=abc", "true");
+	PARSE_ERR(f, "--rlimit nofile=1:abc: not a number", "--rlimit", "nofile=1:abc", "true");
+	PARSE_ERR(f, "--rlimit nofile=: not a number", "--rlimit", "nofile=", "true");
+	PARSE_ERR(f, "--rlimit nofile=1:: not a number", "--rlimit", "nofile=1:", "true");
+	PARSE_ERR(f, "--rlimit nofile=0x10: not a number", "--rlimit", "nofile=0x10", "true");
+	PARSE_ERR(f, "--rlimit nofile= 1: not a number", "--rlimit", "nofile= 1", "true");
+	PARSE_ERR(f, "--rlimit nofile=-1: out of range", "--rlimit", "nofile=-1", "true");
+	PARSE_ERR(f, "--rlimit nofile=9223372036854775808: out of range", "--rlimit",
+		  "nofile=9223372036854775808", "true");
+	PARSE_ERR(f, "--rlimit nofile=10:5: soft limit above the hard limit", "--rlimit",
+		  "nofile=10:5", "true");
+	PARSE_ERR(f, "--rlimit nofile=unlimited:5: soft limit above the hard limit", "--rlimit",
+		  "nofile=unlimited:5", "true");
+	PARSE_ERR(f, "--rlimit nofile: expected NAME=SOFT[:HARD]", "--rlimit", "nofile", "true");
+	PARSE_ERR(f, "--rlimit takes an argument", "--rlimit");
+}
+
+static void test_landlock(void **state)
+{
+	struct fixture *f = *state;
+	PARSE_OK(f, "true");
+	assert_false(f->s.landlock);
+	PARSE_OK(f, "--landlock", "true");
+	assert_true(f->s.landlock);
+	assert_int_equal(f->s.n_landlock_ro + f->s.n_landlock_rw, 0);
+	/* a path implies --landlock; paths are inside the sandbox: "a/b" is "/a/b" */
+	PARSE_OK(f, "--landlock-ro", "/usr", "--landlock-rw", "tmp/x", "--landlock-ro", "/etc",
+		 "true");
+	assert_true(f->s.landlock);
+	assert_int_equal(f->s.n_landlock_ro, 2);
+	assert_string_equal(f->s.landlock_ro[0], "/usr");
+	assert_string_equal(f->s.landlock_ro[1], "/etc");
+	assert_int_equal(f->s.n_landlock_rw, 1);
+	assert_string_equal(f->s.landlock_rw[0], "/tmp/x");
+	PARSE_ERR(f, "--landlock-ro '': empty path", "--landlock-ro", "", "true");
+	PARSE_ERR(f, "--landlock-rw '': empty path", "--landlock-rw", "", "true");
+	PARSE_ERR(f, "--landlock-rw takes an argument", "--landlock-rw");
+}
+
 /* ---- filesystem ops ---- */
 
 static void assert_op(const struct op *o, enum op_type type, unsigned flags, const char *src,
@@ -1198,6 +1277,9 @@ int main(void)
 		T(test_seccomp),
 		T(test_caps),
 		T(test_deny_syscall),
+		T(test_rlimit),
+		T(test_rlimit_errors),
+		T(test_landlock),
 		T(test_binds),
 		T(test_fd_ops),
 		T(test_dest_ops),

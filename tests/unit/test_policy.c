@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -666,6 +667,112 @@ static void test_dump_not_utf8(void **state)
 			    "--print-policy: dest: cannot be written as JSON (not UTF-8?)");
 }
 
+static void test_rlimits_load(void **state)
+{
+	struct fixture *f = *state;
+	LOAD_OK(f, "{\"version\": 1, \"rlimits\": {\"nofile\": [64, 128], "
+		   "\"cpu\": [\"unlimited\", \"unlimited\"], \"core\": [0, \"unlimited\"]}}");
+	assert_int_equal(f->s.n_rlimits, 3);
+	assert_int_equal(f->s.rlimits[0].resource, RLIMIT_NOFILE);
+	assert_int_equal(f->s.rlimits[0].soft, 64);
+	assert_int_equal(f->s.rlimits[0].hard, 128);
+	assert_int_equal(f->s.rlimits[1].resource, RLIMIT_CPU);
+	assert_true(f->s.rlimits[1].soft == SPEC_RLIM_UNLIMITED);
+	assert_true(f->s.rlimits[2].hard == SPEC_RLIM_UNLIMITED);
+	assert_int_equal(f->s.rlimits[2].soft, 0);
+}
+
+static void test_rlimits_errors(void **state)
+{
+	struct fixture *f = *state;
+	LOAD_ERR(f, "{\"version\": 1, \"rlimits\": [1]}", "p.json: rlimits: expected an object");
+	LOAD_ERR(f, "{\"version\": 1, \"rlimits\": {\"foo\": [1, 1]}}",
+		 "p.json: rlimits.foo: unknown resource");
+	LOAD_ERR(f, "{\"version\": 1, \"rlimits\": {\"nofile\": 5}}",
+		 "p.json: rlimits.nofile: expected [SOFT, HARD]");
+	LOAD_ERR(f, "{\"version\": 1, \"rlimits\": {\"nofile\": [5]}}",
+		 "p.json: rlimits.nofile: expected [SOFT, HARD]");
+	LOAD_ERR(f, "{\"version\": 1, \"rlimits\": {\"nofile\": [\"abc\", 5]}}",
+		 "p.json: rlimits.nofile[0]: expected an integer or \"unlimited\"");
+	LOAD_ERR(f, "{\"version\": 1, \"rlimits\": {\"nofile\": [1, -5]}}",
+		 "p.json: rlimits.nofile[1]: -5: out of range");
+	LOAD_ERR(f, "{\"version\": 1, \"rlimits\": {\"nofile\": [10, 5]}}",
+		 "p.json: rlimits.nofile: soft limit above the hard limit");
+}
+
+static void test_landlock_load(void **state)
+{
+	struct fixture *f = *state;
+	LOAD_OK(f, "{\"version\": 1}");
+	assert_false(f->s.landlock);
+	LOAD_OK(f, "{\"version\": 1, \"landlock\": {}}");
+	assert_true(f->s.landlock);
+	LOAD_OK(f, "{\"version\": 1, \"landlock\": {\"ro\": [\"/usr\", \"etc\"], "
+		   "\"rw\": [\"/tmp\"]}}");
+	assert_true(f->s.landlock);
+	assert_int_equal(f->s.n_landlock_ro, 2);
+	assert_string_equal(f->s.landlock_ro[1], "/etc");
+	assert_int_equal(f->s.n_landlock_rw, 1);
+	assert_string_equal(f->s.landlock_rw[0], "/tmp");
+	LOAD_ERR(f, "{\"version\": 1, \"landlock\": true}", "p.json: landlock: expected an object");
+	LOAD_ERR(f, "{\"version\": 1, \"landlock\": {\"rx\": []}}",
+		 "p.json: landlock.rx: unknown key");
+	LOAD_ERR(f, "{\"version\": 1, \"landlock\": {\"ro\": \"/usr\"}}",
+		 "p.json: landlock.ro: expected an array");
+	LOAD_ERR(f, "{\"version\": 1, \"landlock\": {\"rw\": [\"\"]}}",
+		 "p.json: landlock.rw[0]: empty path");
+	LOAD_ERR(f, "{\"version\": 1, \"landlock\": {\"rw\": [3]}}",
+		 "p.json: landlock.rw[0]: expected a string");
+}
+
+static void test_dump_limits_exact(void **state)
+{
+	struct fixture *f = *state;
+	const char *argv[] = { "cordon",   "--rlimit",	    "nofile=64:128",
+			       "--rlimit", "cpu=unlimited", "--landlock-ro",
+			       "/usr",	   "--landlock",    "true",
+			       NULL };
+	const char *want = "  \"rlimits\": {\n"
+			   "    \"cpu\": [\n"
+			   "      \"unlimited\",\n"
+			   "      \"unlimited\"\n"
+			   "    ],\n"
+			   "    \"nofile\": [\n"
+			   "      64,\n"
+			   "      128\n"
+			   "    ]\n"
+			   "  },\n"
+			   "  \"landlock\": {\n"
+			   "    \"ro\": [\n"
+			   "      \"/usr\"\n"
+			   "    ],\n"
+			   "    \"rw\": []\n"
+			   "  },\n";
+	char *out;
+	spec_free(&f->s);
+	assert_int_equal(parse(&f->s, &f->e, argv), OPTIONS_RUN);
+	out = policy_dump(&f->s, &f->e);
+	assert_non_null(out);
+	if (!strstr(out, want))
+		fail_msg("dump lacks the limits as expected:\n%s", out);
+	free(out);
+}
+
+static void test_round_trip_limits(void **state)
+{
+	struct fixture *f = *state;
+	/* clang-format off */
+	const char *limits[] = {
+		"cordon", "--rlimit", "nproc=5", "--rlimit", "nofile=1", "--rlimit",
+		"stack=1:unlimited", "--rlimit", "as=unlimited", "--landlock-rw", "/w",
+		"--landlock-ro", "/r1", "--landlock-ro", "/r2", "true", NULL
+	};
+	/* clang-format on */
+	const char *bare[] = { "cordon", "--landlock", "true", NULL };
+	round_trip(f, limits);
+	round_trip(f, bare);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -685,6 +792,11 @@ int main(void)
 		T(test_round_trip_profiles),
 		T(test_dump_profile_is_informational),
 		T(test_dump_not_utf8),
+		T(test_rlimits_load),
+		T(test_rlimits_errors),
+		T(test_landlock_load),
+		T(test_dump_limits_exact),
+		T(test_round_trip_limits),
 #undef T
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
