@@ -15,10 +15,8 @@
  * Exit status 0 when the work checked out, 1 otherwise. */
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/audit.h>
-#include <linux/filter.h>
-#include <linux/seccomp.h>
 #include <pthread.h>
+#include <seccomp.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,37 +36,27 @@ static double now_ms(void)
 
 static int install_filter(const char *kind)
 {
-	struct sock_filter deny_fork[] = {
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone, 4, 0),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone3, 3, 0),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_fork, 2, 0),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_vfork, 1, 0),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
-	};
-	struct sock_filter errno_mkdir[] = {
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_mkdir, 0, 1),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-	};
-	struct sock_fprog prog;
-	if (!strcmp(kind, "deny-fork"))
-		prog = (struct sock_fprog){ sizeof(deny_fork) / sizeof(deny_fork[0]), deny_fork };
-	else if (!strcmp(kind, "errno-mkdir"))
-		prog = (struct sock_fprog){ sizeof(errno_mkdir) / sizeof(errno_mkdir[0]), errno_mkdir };
-	else
-		return -1;
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
-	    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0) {
-		perror("seccomp");
-		return -1;
+	static const char *const forks[] = { "clone", "clone3", "fork", "vfork" };
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+	int rc = ctx ? 0 : -1;
+
+	if (!strcmp(kind, "deny-fork")) {
+		for (size_t i = 0; rc == 0 && i < sizeof(forks) / sizeof(forks[0]); i++)
+			rc = seccomp_rule_add(ctx, SCMP_ACT_KILL_PROCESS,
+					      seccomp_syscall_resolve_name(forks[i]), 0);
+	} else if (!strcmp(kind, "errno-mkdir")) {
+		if (rc == 0)
+			rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(mkdir), 0);
+	} else {
+		rc = -1;
 	}
-	return 0;
+	/* seccomp_load sets no_new_privs first (libseccomp's default) */
+	if (rc == 0)
+		rc = seccomp_load(ctx);
+	seccomp_release(ctx);
+	if (rc < 0)
+		fprintf(stderr, "enter_target: cannot install the %s filter\n", kind);
+	return rc < 0 ? -1 : 0;
 }
 
 static int do_read(void)
