@@ -145,8 +145,10 @@ run: deps-check all
 	$(CORDON) --profile shell -- /bin/bash -i
 
 check: deps-check all unit-tests helpers
+ifneq ($(SANITIZE),1)
 	@$(MAKE) --no-print-directory asan
-	@tests/run.sh
+endif
+	@BUILD=$(BUILD) tests/run.sh
 
 bench: deps-check all helpers
 	@bench/run.sh

@@ -7,6 +7,8 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 top=$(pwd)
 filter=${1:-}
+# BUILD=build/asan (make SANITIZE=1 check): the whole run uses the ASan+UBSan binaries
+build=${BUILD:-build}
 results=$(mktemp)
 trap 'rm -f "$results"' EXIT
 
@@ -28,7 +30,9 @@ run_unit() {
 	fi
 }
 
-for bin in build/tests/test_* build/asan/tests/test_*; do
+units="build/tests/test_* build/asan/tests/test_*"
+[ "$build" = build/asan ] && units="build/asan/tests/test_*"
+for bin in $units; do
 	[ -x "$bin" ] || continue
 	case $bin in build/asan/*) tag=asan ;; *) tag=plain ;; esac
 	run_unit "$bin" "$tag" | tee -a "$results"
@@ -38,27 +42,27 @@ done
 scripts=$(find tests -mindepth 2 -name '*.sh' -not -path 'tests/unit/*' | sort)
 user_ok=1
 if [ "$(id -u)" = 0 ]; then
-	if ! setpriv --reuid=65534 --regid=65534 --clear-groups test -x "$top/build/cordon"; then
-		echo "FAIL run: uid 65534 cannot reach $top/build/cordon; unprivileged runs impossible" | tee -a "$results"
+	if ! setpriv --reuid=65534 --regid=65534 --clear-groups test -x "$top/$build/cordon"; then
+		echo "FAIL run: uid 65534 cannot reach $top/$build/cordon; unprivileged runs impossible" | tee -a "$results"
 		user_ok=0
 	fi
 fi
 for s in $scripts; do
 	[ -n "$filter" ] && ! [[ "$s" =~ $filter ]] && continue
 	if [ "$(id -u)" = 0 ]; then
-		T_MODE=root CORDON=$top/build/cordon FORKTOP=$top/build/forktop bash "$s" | tee -a "$results"
+		T_MODE=root CORDON=$top/$build/cordon FORKTOP=$top/$build/forktop ENTER=$top/$build/cordon-enter bash "$s" | tee -a "$results"
 		if [ $user_ok = 1 ]; then
 			setpriv --reuid=65534 --regid=65534 --clear-groups --reset-env \
-				env T_MODE=user CORDON="$top/build/cordon" FORKTOP="$top/build/forktop" \
+				env T_MODE=user CORDON="$top/$build/cordon" FORKTOP="$top/$build/forktop" ENTER="$top/$build/cordon-enter" \
 				PATH=/usr/local/bin:/usr/bin:/bin bash "$s" | tee -a "$results"
 		fi
 	else
-		T_MODE=user CORDON=$top/build/cordon FORKTOP=$top/build/forktop bash "$s" | tee -a "$results"
+		T_MODE=user CORDON=$top/$build/cordon FORKTOP=$top/$build/forktop ENTER=$top/$build/cordon-enter bash "$s" | tee -a "$results"
 	fi
 done
 
 # The cordon suite once more against the ASan+UBSan build (root only: it is the same code).
-if [ -x build/asan/cordon ]; then
+if [ "$build" != build/asan ] && [ -x build/asan/cordon ]; then
 	for s in $(echo "$scripts" | grep '^tests/cordon/' || true); do
 		[ -n "$filter" ] && ! [[ "$s" =~ $filter ]] && continue
 		T_MODE=$([ "$(id -u)" = 0 ] && echo root || echo user) CORDON=$top/build/asan/cordon \

@@ -114,6 +114,15 @@ test_userns_disabled_message() {
 ]*$' "$ERR" "message (one line, about namespaces)"
 }
 
+test_userns_refused_exact_message() {
+	# where creating user namespaces is refused (here: a user namespace whose
+	# max_user_namespaces is 0), --unshare-user says so in the documented words
+	run_raw unshare --user --map-root-user /bin/sh -c \
+		'echo 0 >/proc/sys/user/max_user_namespaces && exec "$0" --unshare-user "$@"' \
+		"$CORDON" "${T_SYS[@]}" -- /bin/true
+	expect_error 1 "cordon: --unshare-user: user namespaces are disabled here (kernel.unprivileged_userns_clone=0 or an AppArmor restriction): run as root or enable them"
+}
+
 # start_userns_holder VAR [EXTRA_UNSHARE_OPTS...]: a process in a new user namespace (root
 # mapped to the caller), pid in VAR; killed when the case ends.
 start_userns_holder() {
