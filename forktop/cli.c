@@ -1,0 +1,113 @@
+#include "cli.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../launcher/options.h"
+#include "../launcher/profile.h"
+
+const char *cli_usage(void)
+{
+	return "forktop options:\n"
+	       "    --headless                   No user interface: trace, record, print a summary\n"
+	       "    --events FILE                Record events as JSON Lines to FILE (- for stdout)\n"
+	       "    --summary FILE               Write the summary as JSON to FILE (- for stdout)\n"
+	       "    -p PID                       Attach to PID, its threads and descendants\n"
+	       "    --no-sandbox                 Trace COMMAND without any isolation\n"
+	       "    --keep-exited N              Keep at most N exited processes (default 10000)\n"
+	       "    --spawn-perms                Full permissions snapshot at every fork too\n"
+	       "    --quiet                      No summary line on stderr\n";
+}
+
+static int parse_num(const char *opt, const char *v, long min, long max, long *out, struct err *e)
+{
+	char *end;
+	long x;
+	errno = 0;
+	x = strtol(v, &end, 10);
+	if (errno || end == v || *end || x < min || x > max)
+		return err_setx(e, "%s %s: not a number", opt, v);
+	*out = x;
+	return 0;
+}
+
+int cli_extra(void *data, int argc, char **argv, struct err *e)
+{
+	struct forktop_cli *c = data;
+	const char *o = argv[0];
+	long x = 0;
+	if (strcmp(o, "--headless") == 0) {
+		c->headless = true;
+		return 1;
+	}
+	if (strcmp(o, "--no-sandbox") == 0) {
+		c->spec->no_sandbox = true;
+		return 1;
+	}
+	if (strcmp(o, "--spawn-perms") == 0) {
+		c->spawn_perms = true;
+		return 1;
+	}
+	if (strcmp(o, "--quiet") == 0) {
+		c->quiet = true;
+		return 1;
+	}
+	if (strcmp(o, "--events") != 0 && strcmp(o, "--summary") != 0 && strcmp(o, "-p") != 0 &&
+	    strcmp(o, "--pid") != 0 && strcmp(o, "--keep-exited") != 0)
+		return 0;
+	if (argc < 2)
+		return err_setx(e, "%s takes an argument", o);
+	if (strcmp(o, "--events") == 0) {
+		c->events = argv[1];
+	} else if (strcmp(o, "--summary") == 0) {
+		c->summary = argv[1];
+	} else if (strcmp(o, "--keep-exited") == 0) {
+		if (parse_num(o, argv[1], 0, INT_MAX, &x, e) < 0)
+			return -1;
+		c->keep_exited = (size_t)x;
+	} else {
+		if (parse_num(o, argv[1], 1, INT_MAX, &x, e) < 0)
+			return -1;
+		c->attach_pid = (pid_t)x;
+	}
+	return 2;
+}
+
+/* "With no sandbox option at all": no op, no namespace beyond the mount one, no profile,
+ * no policy. */
+static bool spec_is_bare(const struct sandbox_spec *s)
+{
+	return s->n_ops == 0 && (s->ns & ~(unsigned long)CLONE_NEWNS) == 0 && !s->profile &&
+	       s->userns_fd < 0 && s->pidns_fd < 0 && s->n_caps == 0 && s->seccomp_fd < 0 &&
+	       s->n_syscall_deny == 0 && !s->hostname && !s->chdir && s->n_env == 0 &&
+	       !s->clearenv && !s->has_uid && !s->has_gid;
+}
+
+int cli_parse(struct forktop_cli *c, struct sandbox_spec *spec, int argc, char **argv,
+	      struct err *e)
+{
+	struct options_ctx ctx = {
+		.prog = "forktop",
+		.want_command = false,
+		.extra = cli_extra,
+		.extra_data = c,
+	};
+	int rc;
+	c->spec = spec;
+	c->keep_exited = 10000;
+	c->spawn_perms = false;
+	rc = options_parse(&ctx, argc, argv, spec, e);
+	if (rc != OPTIONS_RUN)
+		return rc;
+	if (c->attach_pid > 0 && spec->argc > 0)
+		return err_setx(e, "-p %d: no COMMAND with -p", (int)c->attach_pid);
+	if (c->attach_pid == 0 && spec->argc == 0)
+		return err_setx(e, "No command specified");
+	if (c->attach_pid == 0 && !spec->no_sandbox && spec_is_bare(spec) &&
+	    profile_apply(spec, "shell", e) < 0)
+		return -1;
+	return OPTIONS_RUN;
+}

@@ -1,0 +1,885 @@
+#include "tracer.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../common/cleanup.h"
+#include "../common/procfs.h"
+#include "../common/ptrace.h"
+
+/* Task records kept for reuse. */
+#define TASK_FREE_MAX 4096
+/* How often zombies are checked for reaping while some are pending. */
+#define ZOMBIE_POLL_MS 100
+/* Zombies checked per tick at most (a parent that never reaps must not slow the loop). */
+#define ZOMBIE_CHECKS_PER_TICK 4096
+
+/* One traced thread (the leader included). */
+struct task {
+	pid_t tid;
+	struct proc *proc;  /* NULL: a thread its process's exec killed (its exit is pending) */
+	bool seen;	    /* its first stop was seen (or it was seized: no first stop) */
+	bool group_stop;    /* restarted with PTRACE_LISTEN: in a group-stop */
+	pid_t creator;	    /* the process whose fork/vfork/clone event announced it, 0: unknown */
+	pid_t creator_ppid; /* and its parent then (a CLONE_PARENT child has that parent) */
+	struct task *hnext; /* tid hash chain, or free list */
+	struct task *next, *prev; /* all tasks */
+};
+
+struct tracer {
+	struct model *m;
+	struct event_sink sink;
+	struct tracer_opts opts;
+	struct procfs *pfs;
+	struct task **buckets;
+	size_t nbuckets, ntasks;
+	struct task *all;
+	struct task *free_list;
+	size_t nfree;
+	pid_t root;
+	bool root_reaped;
+	int root_status;
+	sigset_t sigs; /* tracer_signals, taken with sigtimedwait() */
+	bool stopping;
+	int64_t zombie_check_ns; /* last check_zombies() */
+	struct err warn;	 /* last non-fatal problem, for debugging */
+};
+
+static const int tracer_signals[] = { SIGCHLD, SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+
+static void fill_sigset(sigset_t *set)
+{
+	sigemptyset(set);
+	for (size_t i = 0; i < ARRAY_SIZE(tracer_signals); i++)
+		sigaddset(set, tracer_signals[i]);
+}
+
+int tracer_block_signals(struct err *e)
+{
+	sigset_t set;
+	int rc;
+	fill_sigset(&set);
+	rc = pthread_sigmask(SIG_BLOCK, &set, NULL);
+	if (rc != 0)
+		return err_set(e, rc, "blocking signals");
+	return 0;
+}
+
+unsigned long tracer_root_options(void)
+{
+	return PTRACE_TRACE_OPTS | PTRACE_O_EXITKILL;
+}
+
+static int64_t now_ns(clockid_t c)
+{
+	struct timespec ts;
+	clock_gettime(c, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+int tracer_new(struct tracer **out, struct model *m, const struct event_sink *sink,
+	       const struct tracer_opts *opts, struct err *e)
+{
+	struct tracer *t = calloc(1, sizeof(*t));
+	if (!t)
+		return err_set(e, ENOMEM, "tracer");
+	t->m = m;
+	t->sink = *sink;
+	t->opts = *opts;
+	t->nbuckets = 1024;
+	t->buckets = calloc(t->nbuckets, sizeof(*t->buckets));
+	if (!t->buckets) {
+		free(t);
+		return err_set(e, ENOMEM, "tracer");
+	}
+	if (procfs_new(&t->pfs, e) < 0) {
+		tracer_free(t);
+		return -1;
+	}
+	fill_sigset(&t->sigs);
+	*out = t;
+	return 0;
+}
+
+void tracer_free(struct tracer *t)
+{
+	if (!t)
+		return;
+	for (struct task *k = t->all, *n; k; k = n) {
+		n = k->next;
+		free(k);
+	}
+	for (struct task *k = t->free_list, *n; k; k = n) {
+		n = k->hnext;
+		free(k);
+	}
+	free(t->buckets);
+	procfs_free(t->pfs);
+	free(t);
+}
+
+bool tracer_root_status(const struct tracer *t, int *status)
+{
+	if (t->root_reaped)
+		*status = t->root_status;
+	return t->root_reaped;
+}
+
+/* ---- task table ---- */
+
+static size_t task_hash(const struct tracer *t, pid_t tid)
+{
+	return ((size_t)tid * 2654435761u) & (t->nbuckets - 1);
+}
+
+static struct task *task_find(const struct tracer *t, pid_t tid)
+{
+	for (struct task *k = t->buckets[task_hash(t, tid)]; k; k = k->hnext)
+		if (k->tid == tid)
+			return k;
+	return NULL;
+}
+
+static void task_grow(struct tracer *t)
+{
+	size_t nb = t->nbuckets * 2;
+	struct task **b = calloc(nb, sizeof(*b));
+	if (!b)
+		return;
+	for (struct task *k = t->all; k; k = k->next) {
+		size_t h = ((size_t)k->tid * 2654435761u) & (nb - 1);
+		k->hnext = b[h];
+		b[h] = k;
+	}
+	free(t->buckets);
+	t->buckets = b;
+	t->nbuckets = nb;
+}
+
+static struct task *task_new(struct tracer *t, pid_t tid, struct proc *p, bool seen)
+{
+	struct task *k = t->free_list;
+	size_t h;
+	if (k) {
+		t->free_list = k->hnext;
+		t->nfree--;
+		memset(k, 0, sizeof(*k));
+	} else if (!(k = calloc(1, sizeof(*k)))) {
+		return NULL;
+	}
+	k->tid = tid;
+	k->proc = p;
+	k->seen = seen;
+	if (t->ntasks >= t->nbuckets * 2)
+		task_grow(t);
+	h = task_hash(t, tid);
+	k->hnext = t->buckets[h];
+	t->buckets[h] = k;
+	k->next = t->all;
+	if (t->all)
+		t->all->prev = k;
+	t->all = k;
+	t->ntasks++;
+	return k;
+}
+
+static void task_del(struct tracer *t, struct task *k)
+{
+	struct task **pp;
+	for (pp = &t->buckets[task_hash(t, k->tid)]; *pp; pp = &(*pp)->hnext)
+		if (*pp == k) {
+			*pp = k->hnext;
+			break;
+		}
+	if (k->prev)
+		k->prev->next = k->next;
+	else
+		t->all = k->next;
+	if (k->next)
+		k->next->prev = k->prev;
+	t->ntasks--;
+	if (t->nfree < TASK_FREE_MAX) {
+		k->hnext = t->free_list;
+		t->free_list = k;
+		t->nfree++;
+	} else {
+		free(k);
+	}
+}
+
+/* ---- events ---- */
+
+static void ev_init(struct event *ev, enum ev_type type, const struct proc *p, pid_t tid)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->type = type;
+	ev->mono_ns = now_ns(CLOCK_MONOTONIC);
+	ev->wall_ns = now_ns(CLOCK_REALTIME);
+	ev->tid = tid;
+	if (p) {
+		ev->id = p->id;
+		ev->pid = p->pid;
+		ev->nspid = p->nspid;
+		ev->ppid = p->ppid;
+		ev->nthreads = p->nthreads;
+	} else {
+		ev->pid = tid;
+	}
+}
+
+static void ev_command(struct event *ev, const struct proc *p)
+{
+	ev->argv = p->argv;
+	ev->argv_len = p->argv_len;
+	ev->exe = p->exe;
+	ev->cwd = p->cwd;
+	ev->perms = p->has_perms ? &p->perms : NULL;
+	ev->perms_inherited = p->perms_inherited;
+	ev->changes = p->changes;
+	ev->caps_gained = p->caps_gained;
+	ev->ns_changed = p->ns_changed;
+}
+
+static void emit(struct tracer *t, const struct event *ev)
+{
+	if (t->sink.emit)
+		t->sink.emit(t->sink.data, ev);
+}
+
+static void emit_simple(struct tracer *t, enum ev_type type, const struct proc *p, pid_t tid,
+			int sig)
+{
+	struct event ev;
+	ev_init(&ev, type, p, tid);
+	ev.sig = sig;
+	emit(t, &ev);
+}
+
+int tracer_refresh_perms(struct tracer *t, struct proc *p, struct err *e)
+{
+	struct procfs_perms perms;
+	if (p->state >= PROC_ZOMBIE)
+		return err_setx(e, "process %d has exited", (int)p->pid);
+	if (procfs_perms(t->pfs, p->pid, &perms, e) < 0)
+		return -1;
+	model_set_perms(t->m, p, &perms);
+	return 0;
+}
+
+static void snapshot(struct tracer *t, struct proc *p, pid_t tid)
+{
+	struct procfs_perms perms;
+	if (procfs_perms(t->pfs, tid, &perms, &t->warn) == 0)
+		model_set_perms(t->m, p, &perms);
+}
+
+/* argv, exe and what exec changes in the permissions snapshot (credentials, capabilities,
+ * seccomp, no_new_privs), read while p is stopped at its exec (or just seized); what exec
+ * cannot change (namespaces, cgroup, rlimits, cwd) is left to exec_info_late(), just after the
+ * tracee is resumed: it would have to change them within microseconds of starting (before
+ * its dynamic loader is done) for the snapshot to miss it. */
+static bool exec_info(struct tracer *t, struct proc *p, struct procfs_perms *perms)
+{
+	char *argv = NULL, *exe = NULL;
+	size_t len = 0;
+	int rc = procfs_exec_info(t->pfs, p->pid, &argv, &len, &exe, perms, &t->warn);
+	model_exec(t->m, p, argv, len, exe, NULL);
+	return rc == 0;
+}
+
+/* Returns true when the snapshot equals the one p had (the recorder then skips it). */
+static bool exec_info_late(struct tracer *t, struct proc *p, struct procfs_perms *perms,
+			   bool have_perms)
+{
+	bool same;
+	p->cwd = procfs_cwd(p->pid);
+	if (!have_perms)
+		return false;
+	procfs_exec_rest(t->pfs, p->pid, perms);
+	same = p->has_perms && procfs_perms_equal(&p->perms, perms);
+	model_set_perms(t->m, p, perms);
+	return same;
+}
+
+static void read_exec_info(struct tracer *t, struct proc *p)
+{
+	struct procfs_perms perms;
+	bool ok = exec_info(t, p, &perms);
+	exec_info_late(t, p, &perms, ok);
+}
+
+static struct proc *proc_discover(struct tracer *t, const struct procfs_ident *id, bool attach)
+{
+	struct event ev;
+	struct proc *p = model_add(t->m, id->tgid, id->start_ticks, id->ppid, id->nspid,
+				   now_ns(CLOCK_MONOTONIC), &t->warn);
+	if (!p)
+		return NULL;
+	if (attach) {
+		read_exec_info(t, p);
+		t->m->stats.execs--; /* not an exec it did under forktop */
+		p->execs = 0;
+	} else {
+		if (!p->argv)
+			model_inherit_command(p, &t->warn);
+		/* A fork child has its parent's credentials, limits and (unless a clone flag
+		 * asked otherwise) namespaces: copy the parent's snapshot, and read a full one
+		 * when asked to, or when its pid namespace depth shows a new namespace. */
+		if (t->opts.spawn_perms || !p->parent || !p->parent->has_perms ||
+		    id->ns_depth != p->parent->ns_depth)
+			snapshot(t, p, id->tgid);
+		else {
+			model_set_perms(t->m, p, &p->parent->perms);
+			p->perms_inherited = true;
+		}
+	}
+	p->ns_depth = id->ns_depth;
+	if (!attach) { /* attach_process emits EV_ATTACH once the threads are counted */
+		ev_init(&ev, EV_SPAWN, p, id->tgid);
+		ev_command(&ev, p);
+		emit(t, &ev);
+	}
+	return p;
+}
+
+static struct proc *thread_owner(struct tracer *t, pid_t tgid)
+{
+	struct procfs_ident lid;
+	struct proc *p = model_find(t->m, tgid);
+	if (p && p->state < PROC_ZOMBIE)
+		return p;
+	/* the leader was never seen (attach race): take the process from /proc */
+	if (procfs_ident(t->pfs, tgid, &lid, &t->warn) < 0)
+		return NULL;
+	return proc_discover(t, &lid, false);
+}
+
+/* The process (or thread) task tid belongs to, read from /proc the first time forktop hears
+ * of it; emits its spawn event. NULL when it cannot be known (gone) or was seen already and
+ * has exited. */
+static struct proc *discover(struct tracer *t, const struct task *k)
+{
+	struct procfs_ident id;
+	struct proc *p;
+	pid_t now_ppid = 0, tid = k->tid;
+	if (procfs_ident(t->pfs, tid, &id, &t->warn) < 0)
+		return NULL; /* already released (a thread killed at birth): nothing to show */
+	if (k->creator > 0 && id.tgid == tid && id.ppid != k->creator &&
+	    id.ppid != k->creator_ppid) {
+		/* Read after its creator died: it has been reparented already. Record it under
+		 * its creator, then the reparenting. (ppid == the creator's parent: CLONE_PARENT) */
+		now_ppid = id.ppid;
+		id.ppid = k->creator;
+	}
+	if (id.tgid == tid && (p = model_find_key(t->m, tid, id.start_ticks)))
+		return p->state < PROC_ZOMBIE ? p : NULL; /* seen already: no second spawn */
+	if (id.tgid != tid) {
+		struct event ev;
+		p = thread_owner(t, id.tgid);
+		if (!p)
+			return NULL;
+		p->nthreads++;
+		t->m->stats.threads++;
+		ev_init(&ev, EV_SPAWN, p, tid);
+		ev.thread = true;
+		emit(t, &ev);
+		return p;
+	}
+	p = proc_discover(t, &id, false);
+	if (p && now_ppid) {
+		model_reparent(t->m, p, now_ppid);
+		emit_simple(t, EV_REPARENT, p, p->pid, 0);
+	}
+	return p;
+}
+
+/* ---- stops ---- */
+
+static void resume(struct tracer *t, pid_t tid, int sig)
+{
+	/* fails only with ESRCH: killed meanwhile (SIGKILL, exit_group of another thread); its
+	 * exit report follows */
+	ptrace_resume(tid, sig, &t->warn);
+}
+
+static void handle_new_child(struct tracer *t, struct task *k, enum ptrace_stop_kind how)
+{
+	unsigned long msg = 0;
+	int rc = ptrace_event_msg(k->tid, &msg, &t->warn);
+	(void)how;
+	/* The parent goes on at once; the child is read from /proc now, while its creator is
+	 * still in the model (its exit cannot have been handled yet), so that the tree link
+	 * holds even when the creator exits right after the fork. The child itself stays in its
+	 * initial stop until that stop is reported (and resumed at once). */
+	resume(t, k->tid, 0);
+	if (rc == 0 && msg > 0 && !task_find(t, (pid_t)msg)) {
+		struct task *c = task_new(t, (pid_t)msg, NULL, false);
+		if (c && k->proc) {
+			c->creator = k->proc->pid;
+			c->creator_ppid = k->proc->ppid;
+		}
+		if (c)
+			c->proc = discover(t, c);
+	}
+}
+
+static void handle_exec(struct tracer *t, struct task *k)
+{
+	unsigned long old = (unsigned long)k->tid;
+	struct proc *p = k->proc;
+	struct procfs_perms perms;
+	struct event ev;
+	bool ok;
+	ptrace_event_msg(k->tid, &old, &t->warn);
+	if ((pid_t)old != k->tid) {
+		/* exec from a non-leader thread: it now has the leader's tid; the leader's record
+		 * (this one) stands for it, its own record goes */
+		struct task *o = task_find(t, (pid_t)old);
+		if (o)
+			task_del(t, o);
+	}
+	if (p && p->nthreads > 1)
+		for (struct task *x = t->all; x; x = x->next)
+			if (x->proc == p && x != k)
+				x->proc = NULL; /* killed by the exec; exit reports follow */
+	k->group_stop = false;
+	if (!p) {
+		resume(t, k->tid, 0);
+		return;
+	}
+	ok = exec_info(t, p, &perms);
+	resume(t, k->tid, 0);
+	ok = exec_info_late(t, p, &perms, ok);
+	ev_init(&ev, EV_EXEC, p, k->tid);
+	ev.old_tid = (pid_t)old;
+	ev_command(&ev, p);
+	ev.perms_unchanged = ok;
+	emit(t, &ev);
+}
+
+/* p exited: its live children now have another parent (init or a subreaper). */
+static void reparent_children(struct tracer *t, struct proc *p)
+{
+	for (struct proc *c = p->first_child, *n; c; c = n) {
+		pid_t ppid;
+		char state;
+		n = c->next_sibling;
+		if (c->state >= PROC_ZOMBIE)
+			continue;
+		if (procfs_alive(t->pfs, c->pid, c->start_ticks, &ppid, &state) && ppid != p->pid) {
+			model_reparent(t->m, c, ppid);
+			emit_simple(t, EV_REPARENT, c, c->pid, 0);
+		}
+	}
+}
+
+/* The exited list is full: its oldest node goes at the next exit. If it is a zombie, look
+ * once more whether it was reaped, so that the reap is not lost with it. */
+static void check_oldest_zombie(struct tracer *t)
+{
+	struct proc *o = t->m->exited_head;
+	pid_t ppid;
+	char state;
+	if (t->m->nexited < t->m->keep_exited || !o || o->state != PROC_ZOMBIE)
+		return;
+	if (procfs_alive(t->pfs, o->pid, o->start_ticks, &ppid, &state) && state == 'Z')
+		return;
+	model_reaped(t->m, o);
+	emit_simple(t, EV_REAP, o, o->pid, 0);
+}
+
+static void handle_exit(struct tracer *t, struct task *k, const struct ptrace_stop *st, int status)
+{
+	struct proc *p = k->proc;
+	struct event ev;
+	bool reaped = k->tid == t->root;
+	if (reaped) {
+		t->root_reaped = true;
+		t->root_status = status;
+	}
+	if (p && k->tid != p->pid) {
+		if (p->nthreads > 1)
+			p->nthreads--;
+		ev_init(&ev, EV_EXIT, p, k->tid);
+		ev.thread = true;
+		ev.exit_code = st->code;
+		ev.sig = st->kind == PTS_KILLED ? st->sig : 0;
+		emit(t, &ev);
+	} else if (p) {
+		p->nthreads = 0;
+		ev_init(&ev, EV_EXIT, p, k->tid);
+		ev.exit_code = st->code;
+		ev.sig = st->kind == PTS_KILLED ? st->sig : 0;
+		ev.core = st->core;
+		emit(t, &ev);
+		/* before model_exit, which may prune p when the exited list is full */
+		reparent_children(t, p);
+		check_oldest_zombie(t);
+		model_exit(t->m, p, ev.exit_code, ev.sig, ev.core, ev.mono_ns, reaped);
+	}
+	task_del(t, k);
+}
+
+static void handle_group_stop(struct tracer *t, struct task *k, int sig)
+{
+	k->group_stop = true;
+	if (k->proc && k->proc->state == PROC_RUNNING) {
+		model_set_state(k->proc, PROC_STOPPED);
+		emit_simple(t, EV_STOP, k->proc, k->tid, sig);
+	}
+	/* LISTEN keeps it stopped for real (kill -STOP works inside) while forktop still gets
+	 * told when SIGCONT arrives */
+	if (ptrace_listen(k->tid, &t->warn) < 0 && t->warn.code != ESRCH)
+		resume(t, k->tid, 0);
+}
+
+static void handle_interrupt(struct tracer *t, struct task *k)
+{
+	if (k->group_stop) {
+		k->group_stop = false;
+		if (k->proc && k->proc->state == PROC_STOPPED) {
+			model_set_state(k->proc, PROC_RUNNING);
+			emit_simple(t, EV_CONTINUE, k->proc, k->tid, 0);
+		}
+	}
+	resume(t, k->tid, 0);
+}
+
+static void handle_stop(struct tracer *t, struct task *k, const struct ptrace_stop *st, int status)
+{
+	switch (st->kind) {
+	case PTS_EXITED:
+	case PTS_KILLED:
+		handle_exit(t, k, st, status);
+		break;
+	case PTS_FORK:
+	case PTS_VFORK:
+	case PTS_CLONE:
+		handle_new_child(t, k, st->kind);
+		break;
+	case PTS_EXEC:
+		handle_exec(t, k);
+		break;
+	case PTS_EXIT:
+	case PTS_OTHER:
+		resume(t, k->tid, 0);
+		break;
+	case PTS_GROUP_STOP:
+		handle_group_stop(t, k, st->sig);
+		break;
+	case PTS_INTERRUPT:
+		handle_interrupt(t, k);
+		break;
+	case PTS_SIGNAL:
+		emit_simple(t, EV_SIGNAL, k->proc, k->tid, st->sig);
+		resume(t, k->tid, st->sig); /* re-injected untouched */
+		break;
+	}
+}
+
+static void handle(struct tracer *t, pid_t tid, int status)
+{
+	struct ptrace_stop st = ptrace_decode(status);
+	struct task *k = task_find(t, tid);
+	bool dead = st.kind == PTS_EXITED || st.kind == PTS_KILLED;
+	bool event_stop = st.kind == PTS_GROUP_STOP || st.kind == PTS_INTERRUPT;
+	if (!k) {
+		if (dead) {
+			/* never seen alive (or an untraced child of ours) */
+			if (tid == t->root) {
+				t->root_reaped = true;
+				t->root_status = status;
+			}
+			return;
+		}
+		/* its first stop came before its creator's event */
+		k = task_new(t, tid, NULL, false);
+		if (!k) {
+			resume(t, tid, 0);
+			return;
+		}
+	}
+	if (!k->seen) {
+		/* The first report of an auto-attached task: its initial stop (resumed at once,
+		 * then read from /proc: the spawn event still comes before anything it does
+		 * next), or its death when it was killed at birth. */
+		k->seen = true;
+		if (event_stop && !dead) {
+			resume(t, tid, 0);
+			if (!k->proc)
+				k->proc = discover(t, k);
+			return;
+		}
+		if (!k->proc)
+			k->proc = discover(t, k);
+	}
+	handle_stop(t, k, &st, status);
+}
+
+/* ---- zombies ---- */
+
+static void check_zombies(struct tracer *t)
+{
+	int budget = ZOMBIE_CHECKS_PER_TICK;
+	size_t left = t->m->nzombies;
+	/* newest first: zombies are mostly recent exits, so the walk stops early */
+	for (struct proc *p = t->m->exited_tail, *n; p && left && budget; p = n) {
+		pid_t ppid;
+		char state;
+		n = p->fprev;
+		if (p->state != PROC_ZOMBIE)
+			continue;
+		budget--;
+		left--;
+		if (procfs_alive(t->pfs, p->pid, p->start_ticks, &ppid, &state) && state == 'Z') {
+			if (ppid != p->ppid) {
+				model_reparent(t->m, p, ppid);
+				emit_simple(t, EV_REPARENT, p, p->pid, 0);
+			}
+			continue;
+		}
+		model_reaped(t->m, p);
+		emit_simple(t, EV_REAP, p, p->pid, 0);
+	}
+}
+
+/* ---- the loop ---- */
+
+int tracer_add_root(struct tracer *t, pid_t pid, struct err *e)
+{
+	struct procfs_ident id;
+	struct proc *p;
+	if (procfs_ident(t->pfs, pid, &id, e) < 0)
+		return -1;
+	p = proc_discover(t, &id, false);
+	if (!p || !task_new(t, pid, p, true))
+		return err_set(e, ENOMEM, "process %d", (int)pid);
+	t->root = pid;
+	return 0;
+}
+
+/* A fatal signal for forktop: attach mode detaches; a launched tree gets the signal when it
+ * was sent by a process (a terminal's ^C already reached the whole foreground group). */
+static int on_signal(struct tracer *t, const siginfo_t *si, struct err *e)
+{
+	if (si->si_signo == SIGCHLD)
+		return 0;
+	if (t->opts.attach) {
+		t->stopping = true;
+		return tracer_detach_all(t, e);
+	}
+	if ((si->si_code == SI_USER || si->si_code == SI_QUEUE) && t->root > 0 && !t->root_reaped)
+		kill(t->root, si->si_signo);
+	return 0;
+}
+
+/* Sleep until a signal of ours (SIGCHLD: a tracee has something to report) or timeout_ms.
+ * sigtimedwait() both waits and consumes: one system call per wake-up, where poll() on a
+ * signalfd and its read() would take two or three. */
+static int wait_signal(struct tracer *t, int timeout_ms, struct err *e)
+{
+	siginfo_t si;
+	int sig;
+	if (timeout_ms < 0) {
+		sig = sigwaitinfo(&t->sigs, &si);
+	} else {
+		struct timespec ts = { .tv_sec = timeout_ms / 1000,
+				       .tv_nsec = (long)(timeout_ms % 1000) * 1000000 };
+		sig = sigtimedwait(&t->sigs, &si, &ts);
+	}
+	if (sig < 0)
+		return errno == EAGAIN || errno == EINTR ? 0 : err_set(e, errno, "sigtimedwait");
+	return on_signal(t, &si, e);
+}
+
+int tracer_run(struct tracer *t, struct err *e)
+{
+	if (tracer_block_signals(e) < 0)
+		return -1;
+	while (!t->stopping) {
+		int status, timeout;
+		pid_t tid = waitpid(-1, &status, __WALL | WNOHANG);
+		if (tid > 0) {
+			handle(t, tid, status);
+			continue;
+		}
+		if (tid < 0 && errno == ECHILD)
+			break;
+		if (tid < 0 && errno != EINTR)
+			return err_set(e, errno, "waitpid");
+		/* nothing pending: sleep until SIGCHLD (or a signal for forktop), or until the
+		 * sink or the zombie checks want to run */
+		timeout = t->m->nzombies ? ZOMBIE_POLL_MS : -1;
+		if (t->sink.idle) {
+			int w = t->sink.idle(t->sink.data, now_ns(CLOCK_MONOTONIC));
+			if (w >= 0 && (timeout < 0 || w < timeout))
+				timeout = w;
+		}
+		if (wait_signal(t, timeout, e) < 0)
+			return -1;
+		/* at most every ZOMBIE_POLL_MS, not at every wake-up: most zombies are reaped
+		 * within that time, and each check reads /proc */
+		if (t->m->nzombies) {
+			int64_t now = now_ns(CLOCK_MONOTONIC);
+			if (now - t->zombie_check_ns >= (int64_t)ZOMBIE_POLL_MS * 1000000) {
+				t->zombie_check_ns = now;
+				check_zombies(t);
+			}
+		}
+	}
+	if (t->m->nzombies)
+		check_zombies(t);
+	return 0;
+}
+
+/* ---- detach ---- */
+
+static void detach_one(struct tracer *t, struct task *k, const struct ptrace_stop *st)
+{
+	if (st->kind == PTS_FORK || st->kind == PTS_VFORK || st->kind == PTS_CLONE) {
+		/* the new task is traced already: wait for its first stop and detach it too */
+		unsigned long msg = 0;
+		if (ptrace_event_msg(k->tid, &msg, &t->warn) == 0 && msg > 0 &&
+		    !task_find(t, (pid_t)msg))
+			task_new(t, (pid_t)msg, NULL, false);
+	}
+	if (k->proc && k->tid == k->proc->pid)
+		emit_simple(t, EV_DETACH, k->proc, k->tid, 0);
+	ptrace_detach(k->tid, st->kind == PTS_SIGNAL ? st->sig : 0, &t->warn);
+	task_del(t, k);
+}
+
+int tracer_detach_all(struct tracer *t, struct err *e)
+{
+	for (struct task *k = t->all; k; k = k->next)
+		if (k->seen)
+			ptrace_interrupt(k->tid, &t->warn);
+	while (t->ntasks > 0) {
+		int status;
+		struct ptrace_stop st;
+		struct task *k;
+		pid_t tid = waitpid(-1, &status, __WALL);
+		if (tid < 0 && errno == EINTR)
+			continue;
+		if (tid < 0 && errno == ECHILD)
+			break;
+		if (tid < 0)
+			return err_set(e, errno, "waitpid");
+		st = ptrace_decode(status);
+		k = task_find(t, tid);
+		if (st.kind == PTS_EXITED || st.kind == PTS_KILLED) {
+			if (k)
+				handle_exit(t, k, &st, status);
+			continue;
+		}
+		if (!k) {
+			ptrace_detach(tid, 0, &t->warn);
+			continue;
+		}
+		k->seen = true;
+		detach_one(t, k, &st);
+	}
+	return 0;
+}
+
+/* ---- attach (-p) ---- */
+
+static int attach_threads(struct tracer *t, struct proc *p)
+{
+	pid_t tids[512];
+	bool added = true;
+	while (added) { /* threads may be created while we seize the others */
+		int n = procfs_threads(p->pid, tids, ARRAY_SIZE(tids), &t->warn);
+		added = false;
+		for (int i = 0; i < n && i < (int)ARRAY_SIZE(tids); i++) {
+			if (task_find(t, tids[i]))
+				continue;
+			if (ptrace_seize(tids[i], PTRACE_TRACE_OPTS, &t->warn) < 0)
+				continue; /* exited meanwhile, or auto-attached already */
+			if (!task_new(t, tids[i], p, true))
+				return -1;
+			p->nthreads++;
+			t->m->stats.threads++;
+			added = true;
+		}
+	}
+	return 0;
+}
+
+/* Seize one process (pid already seized when `seized`), record it and its threads. */
+static int attach_process(struct tracer *t, pid_t pid, bool seized, struct err *e)
+{
+	struct procfs_ident id;
+	struct event ev;
+	struct proc *p;
+	if (!seized && ptrace_seize(pid, PTRACE_TRACE_OPTS, &t->warn) < 0)
+		return 0; /* gone, or already traced (auto-attached): not an error */
+	if (procfs_ident(t->pfs, pid, &id, e) < 0)
+		return seized ? -1 : 0;
+	p = proc_discover(t, &id, true);
+	if (!p || !task_new(t, pid, p, true) || attach_threads(t, p) < 0)
+		return err_set(e, ENOMEM, "process %d", (int)pid);
+	ev_init(&ev, EV_ATTACH, p, pid);
+	ev_command(&ev, p);
+	emit(t, &ev);
+	return 0;
+}
+
+static bool traced_live(const struct tracer *t, pid_t pid)
+{
+	const struct proc *p = model_find(t->m, pid);
+	return p && p->state < PROC_ZOMBIE;
+}
+
+/* One pass over /proc: attach every untraced process whose parent is traced. Returns the
+ * number attached, -1 on error. */
+static int attach_descendants(struct tracer *t, struct err *e)
+{
+	pid_t *pids, *ppids;
+	size_t n;
+	int added = 0;
+	bool more = true;
+	if (procfs_scan(t->pfs, &pids, &ppids, &n, e) < 0)
+		return -1;
+	while (more) { /* pids are not ordered parent first: repeat until nothing new */
+		more = false;
+		for (size_t i = 0; i < n; i++) {
+			if (!traced_live(t, ppids[i]) || traced_live(t, pids[i]))
+				continue;
+			if (attach_process(t, pids[i], false, e) < 0) {
+				free(pids);
+				free(ppids);
+				return -1;
+			}
+			if (traced_live(t, pids[i])) {
+				added++;
+				more = true;
+			}
+		}
+	}
+	free(pids);
+	free(ppids);
+	return added;
+}
+
+int tracer_attach(struct tracer *t, pid_t pid, struct err *e)
+{
+	int n;
+	if (pid == getpid())
+		return err_setx(e, "-p %d: cannot trace forktop itself", (int)pid);
+	if (ptrace(PTRACE_SEIZE, pid, NULL, (void *)(unsigned long)PTRACE_TRACE_OPTS) < 0) {
+		ptrace_explain_denial(pid, errno, e);
+		return -1;
+	}
+	if (attach_process(t, pid, true, e) < 0)
+		return -1;
+	do
+		n = attach_descendants(t, e);
+	while (n > 0);
+	return n < 0 ? -1 : 0;
+}
