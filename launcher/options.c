@@ -21,6 +21,7 @@
 #include <seccomp.h>
 
 #include "../common/cleanup.h"
+#include "net.h"
 #include "policy.h"
 #include "profile.h"
 #include "rlimits.h"
@@ -249,6 +250,20 @@ static int h_share_net(struct parser *p, const struct opt_row *r, char **a, stru
 	(void)r, (void)a, (void)e;
 	p->s->ns &= ~(unsigned long)CLONE_NEWNET;
 	return 0;
+}
+
+static int h_net_pasta(struct parser *p, const struct opt_row *r, char **a, struct err *e)
+{
+	(void)r, (void)a, (void)e;
+	p->s->ns |= CLONE_NEWNET;
+	p->s->net_pasta = true;
+	return 0;
+}
+
+static int h_net_pasta_args(struct parser *p, const struct opt_row *r, char **a, struct err *e)
+{
+	(void)r;
+	return net_pasta_add_args(p->s, a[1], e);
 }
 
 static int h_id(struct parser *p, const struct opt_row *r, char **a, struct err *e)
@@ -574,6 +589,10 @@ static const struct opt_row opt_table[] = {
 	{ "--unshare-pid", 0, 0, h_ns, 0, CLONE_NEWPID, 0, "", "New pid namespace" },
 	{ "--unshare-net", 0, 0, h_ns, 0, CLONE_NEWNET, 0, "",
 	  "New network namespace (loopback only)" },
+	{ "--net-pasta", 0, 0, h_net_pasta, 0, 0, 0, "",
+	  "New network namespace with outside access through pasta" },
+	{ "--net-pasta-args", 1, 0, h_net_pasta_args, 0, 0, 0, "ARGS",
+	  "Extra pasta options, split at blanks (repeatable)" },
 	{ "--unshare-uts", 0, 0, h_ns, 0, CLONE_NEWUTS, 0, "", "New UTS namespace (hostname)" },
 	{ "--unshare-cgroup", 0, 0, h_ns, 0, CLONE_NEWCGROUP, 0, "", "New cgroup namespace" },
 	{ "--unshare-cgroup-try", 0, 0, h_bool, OFF(cgroup_try), 0, 0, "",

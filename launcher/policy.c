@@ -31,6 +31,7 @@
 
 #include "../common/cleanup.h"
 #include "profile.h"
+#include "net.h"
 #include "rlimits.h"
 
 #define POLICY_VERSION 1
@@ -1034,6 +1035,52 @@ static int dump_command(const struct sandbox_spec *s, json_t *root, const char *
 	return s->argc ? put(root, key, str_array(s->argv, s->argc), e) : 0;
 }
 
+/* ---- "net": "host" | "loopback" | "pasta" (cordon's --net-pasta) ---- */
+
+static int load_net(const struct pol *p, json_t *v, const char *key)
+{
+	const char *mode = NULL;
+	if (get_str(p, v, key, &mode) < 0)
+		return -1;
+	/* after "namespaces" (table order): this key has the last word on the net namespace */
+	if (strcmp(mode, "host") == 0)
+		p->s->ns &= ~(unsigned long)CLONE_NEWNET;
+	else if (strcmp(mode, "loopback") == 0 || strcmp(mode, "pasta") == 0)
+		p->s->ns |= CLONE_NEWNET;
+	else
+		return perr(p, 0, key, "%s: expected \"host\", \"loopback\" or \"pasta\"", mode);
+	p->s->net_pasta = mode[0] == 'p';
+	return 0;
+}
+
+/* only "pasta" is written: "namespaces"."net" already tells host from loopback */
+static int dump_net(const struct sandbox_spec *s, json_t *root, const char *key, struct err *e)
+{
+	return s->net_pasta ? put(root, key, json_string("pasta"), e) : 0;
+}
+
+static int check_pasta_arg(const struct pol *p, const char *str, const char *jpath)
+{
+	const char *why = net_pasta_arg_refused(str);
+	if (!str[0])
+		return perr(p, 0, jpath, "empty argument");
+	return why ? perr(p, 0, jpath, "%s: cordon sets %s itself", str, why) : 0;
+}
+
+static int load_net_pasta_args(const struct pol *p, json_t *v, const char *key)
+{
+	return load_strs(p, v, key, &p->s->net_pasta_args, &p->s->n_net_pasta_args,
+			 check_pasta_arg);
+}
+
+static int dump_net_pasta_args(const struct sandbox_spec *s, json_t *root, const char *key,
+			       struct err *e)
+{
+	if (!s->n_net_pasta_args)
+		return 0;
+	return put(root, key, str_array(s->net_pasta_args, s->n_net_pasta_args), e);
+}
+
 /* ---- the top-level table ---- */
 
 enum field_kind { F_BOOL, F_FD, F_STR, F_CUSTOM };
@@ -1053,6 +1100,8 @@ struct field {
 
 static const struct field fields[] = {
 	CUSTOM("namespaces", load_namespaces, dump_namespaces),
+	CUSTOM("net", load_net, dump_net),
+	CUSTOM("net-pasta-args", load_net_pasta_args, dump_net_pasta_args),
 	{ "userns-fd", F_FD, OFF(userns_fd), NULL, NULL },
 	{ "userns2-fd", F_FD, OFF(userns2_fd), NULL, NULL },
 	{ "pidns-fd", F_FD, OFF(pidns_fd), NULL, NULL },

@@ -26,6 +26,7 @@
 #include "../common/cleanup.h"
 #include "caps.h"
 #include "label.h"
+#include "net.h"
 #include "setup.h"
 #include "status.h"
 
@@ -44,8 +45,9 @@ struct sandbox {
 	bool reaped;
 	int status;
 	bool exit_reported;
-	bool kill_leftovers; /* cordon: end whatever the command left behind (see sandbox_run) */
-	struct status_ns ns; /* namespace ids, read while /proc/PID/ns is still open to us */
+	bool kill_leftovers;	/* cordon: end whatever the command left behind (see sandbox_run) */
+	struct status_ns ns;	/* namespace ids, read while /proc/PID/ns is still open to us */
+	struct net_pasta pasta; /* --net-pasta: pid 0 until it runs */
 };
 
 static const int forwarded[] = { SETUP_FORWARDED_SIGNALS };
@@ -133,6 +135,11 @@ static int check_spec(const struct sandbox_spec *s, struct err *e)
 		return err_setx(e, "--as-pid-1: requires --unshare-pid");
 	if (s->as_pid_1 && s->n_lock_files)
 		return err_setx(e, "--as-pid-1: cannot be combined with --lock-file");
+	if (s->n_net_pasta_args && !s->net_pasta)
+		return err_setx(e, "--net-pasta-args: requires --net-pasta");
+	if (s->net_pasta && !(s->ns & CLONE_NEWNET))
+		return err_setx(e, "--net-pasta: needs a new network namespace, but a later "
+				   "--share-net (or \"namespaces\": {\"net\": false}) dropped it");
 	if (label_check("--exec-label", s->exec_label, e) < 0 ||
 	    label_check("--file-label", s->file_label, e) < 0)
 		return -1;
@@ -379,6 +386,17 @@ static int lock_down(struct sandbox *sb, struct err *e)
 	return -1;
 }
 
+/* --net-pasta: pasta attaches to the namespaces through /proc/PID/ns, which needs the child
+ * still dumpable, and the command must find the interface configured: start it right before
+ * the lock-down, and wait until it is ready. */
+static int lock_down_net(struct sandbox *sb, struct err *e)
+{
+	if (sb->su.isolate && sb->spec->net_pasta && !sb->pasta.pid &&
+	    net_pasta_start(sb->spec, sb->su.proc_fd, sb->pid, &sb->pasta, e) < 0)
+		return -1;
+	return lock_down(sb, e);
+}
+
 /* Between clone and the child's first step: maps, hook, lock-down, records, then let it go
  * (see setup.h for the handshake). */
 static int release(struct sandbox *sb, struct err *e)
@@ -395,7 +413,7 @@ static int release(struct sandbox *sb, struct err *e)
 	status_read_ns(sb->pid, p->isolate ? sb->clone_flags : 0, &sb->ns);
 	/* with --userns-block-fd someone outside writes the maps after reading --info-fd: the
 	 * child must stay dumpable (its map files writable by the caller's uid) until then */
-	if (s->userns_block_fd < 0 && lock_down(sb, e) < 0)
+	if (s->userns_block_fd < 0 && lock_down_net(sb, e) < 0)
 		return -1;
 	if (write_start_records(sb, e) < 0)
 		return -1;
@@ -405,7 +423,7 @@ static int release(struct sandbox *sb, struct err *e)
 		do
 			r = read(s->userns_block_fd, &b, 1);
 		while (r < 0 && errno == EINTR);
-		if (lock_down(sb, e) < 0)
+		if (lock_down_net(sb, e) < 0)
 			return -1;
 	}
 	if (send_byte(sb, 'g', e) < 0)
@@ -630,6 +648,8 @@ int sandbox_wait(struct sandbox *sb, struct err *e)
 			forward_pending(sb, sfd);
 	}
 	rc = conclude(sb, e);
+	/* before end_leftovers() reaps every child: pasta's pid must stay ours until killed */
+	net_pasta_stop(&sb->pasta);
 	if (sb->kill_leftovers)
 		end_leftovers();
 out:
@@ -658,6 +678,7 @@ void sandbox_free(struct sandbox *sb)
 		while (!sb->hooks.caller_reaps && waitpid(sb->pid, &st, 0) < 0 && errno == EINTR)
 			;
 	}
+	net_pasta_stop(&sb->pasta);
 	close_fd(&p->go_rd);
 	close_fd(&p->go_wr);
 	close_fd(&p->msg_rd);

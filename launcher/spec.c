@@ -59,6 +59,9 @@ void spec_free(struct sandbox_spec *s)
 	for (size_t i = 0; i < s->n_landlock_rw; i++)
 		free(s->landlock_rw[i]);
 	free(s->landlock_rw);
+	for (size_t i = 0; i < s->n_net_pasta_args; i++)
+		free(s->net_pasta_args[i]);
+	free(s->net_pasta_args);
 	free(s->add_seccomp_fds);
 	free(s->sync_fds);
 	free(s->caps);

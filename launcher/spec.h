@@ -134,6 +134,11 @@ struct sandbox_spec {
 	char *profile;	   /* --profile NAME that was applied, for --print-policy */
 	bool print_policy; /* --print-policy: print the spec as JSON and exit */
 	bool no_sandbox;   /* forktop --no-sandbox: run the command with no isolation */
+	/* --net-pasta: the new network namespace reaches the outside through pasta (net.c);
+	 * implies CLONE_NEWNET. net_pasta_args: extra pasta options, one word each */
+	bool net_pasta;
+	char **net_pasta_args;
+	size_t n_net_pasta_args;
 
 	/* cordon's limits (rlimits.c, landlock.c) */
 	struct rlimit_op *rlimits; /* --rlimit: at most one per resource (a later one replaces) */

@@ -672,6 +672,55 @@ static void test_deny_syscall(void **state)
 	PARSE_ERR(f, "--deny-syscall '': unknown system call", "--deny-syscall", "", "true");
 }
 
+static void test_net_pasta(void **state)
+{
+	struct fixture *f = *state;
+	PARSE_OK(f, "--net-pasta", "true");
+	assert_true(f->s.net_pasta);
+	assert_true(f->s.ns & CLONE_NEWNET);
+	assert_int_equal(f->s.n_net_pasta_args, 0);
+	/* split at blanks; repeated options add up, in order */
+	PARSE_OK(f, "--net-pasta", "--net-pasta-args", "  -t\t127.0.0.1/80  -4 ",
+		 "--net-pasta-args", "--no-map-gw", "true");
+	assert_int_equal(f->s.n_net_pasta_args, 4);
+	assert_string_equal(f->s.net_pasta_args[0], "-t");
+	assert_string_equal(f->s.net_pasta_args[1], "127.0.0.1/80");
+	assert_string_equal(f->s.net_pasta_args[2], "-4");
+	assert_string_equal(f->s.net_pasta_args[3], "--no-map-gw");
+	/* values that merely look like refused options are fine */
+	PARSE_OK(f, "--net-pasta", "--net-pasta-args",
+		 "-t 8080 -u 53 -I p0 --ns-mac-addr 02:00:00:00:00:01", "true");
+	assert_int_equal(f->s.n_net_pasta_args, 8);
+	/* --share-net after it is caught when the sandbox starts (sandbox.c), not here */
+	PARSE_OK(f, "--net-pasta", "--share-net", "true");
+	assert_true(f->s.net_pasta);
+	assert_false(f->s.ns & CLONE_NEWNET);
+}
+
+static void test_net_pasta_errors(void **state)
+{
+	struct fixture *f = *state;
+	PARSE_ERR(f, "--net-pasta-args '': no pasta options given", "--net-pasta-args", "", "true");
+	PARSE_ERR(f, "--net-pasta-args '  ': no pasta options given", "--net-pasta-args", "  ",
+		  "true");
+	PARSE_ERR(f, "--net-pasta-args -f: -f: cordon sets --foreground itself", "--net-pasta-args",
+		  "-f", "true");
+	PARSE_ERR(f, "--net-pasta-args -4qf: -4qf: cordon sets --foreground itself",
+		  "--net-pasta-args", "-4qf", "true");
+	PARSE_ERR(f, "--net-pasta-args -P/x: -P/x: cordon sets --pid itself", "--net-pasta-args",
+		  "-P/x", "true");
+	PARSE_ERR(f, "--net-pasta-args -t 1 --netns x: --netns: cordon sets --netns itself",
+		  "--net-pasta-args", "-t 1 --netns x", "true");
+	PARSE_ERR(f, "--net-pasta-args --userns=/x: --userns=/x: cordon sets --userns itself",
+		  "--net-pasta-args", "--userns=/x", "true");
+	/* getopt_long takes an unambiguous prefix: so does the check */
+	PARSE_ERR(f, "--net-pasta-args --run 0: --run: cordon sets --runas itself",
+		  "--net-pasta-args", "--run 0", "true");
+	PARSE_ERR(f, "--net-pasta-args --version: --version: cordon sets --version itself",
+		  "--net-pasta-args", "--version", "true");
+	PARSE_ERR(f, "--net-pasta-args takes an argument", "--net-pasta-args");
+}
+
 static void test_rlimit(void **state)
 {
 	struct fixture *f = *state;
@@ -1277,6 +1326,8 @@ int main(void)
 		T(test_seccomp),
 		T(test_caps),
 		T(test_deny_syscall),
+		T(test_net_pasta),
+		T(test_net_pasta_errors),
 		T(test_rlimit),
 		T(test_rlimit_errors),
 		T(test_landlock),

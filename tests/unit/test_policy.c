@@ -773,6 +773,91 @@ static void test_round_trip_limits(void **state)
 	round_trip(f, bare);
 }
 
+/* ---- "net" and "net-pasta-args" (--net-pasta) ---- */
+
+static void test_net_load(void **state)
+{
+	struct fixture *f = *state;
+	LOAD_OK(f, "{\"version\": 1, \"namespaces\": {\"net\": false}, \"net\": \"pasta\","
+		   " \"net-pasta-args\": [\"-t\", \"127.0.0.1/80\"]}");
+	assert_true(f->s.net_pasta);
+	assert_true(f->s.ns & CLONE_NEWNET);
+	assert_int_equal(f->s.n_net_pasta_args, 2);
+	assert_string_equal(f->s.net_pasta_args[0], "-t");
+	assert_string_equal(f->s.net_pasta_args[1], "127.0.0.1/80");
+	LOAD_OK(f, "{\"version\": 1, \"net\": \"loopback\"}");
+	assert_false(f->s.net_pasta);
+	assert_true(f->s.ns & CLONE_NEWNET);
+	LOAD_OK(f, "{\"version\": 1, \"namespaces\": {\"net\": true}, \"net\": \"host\"}");
+	assert_false(f->s.net_pasta);
+	assert_false(f->s.ns & CLONE_NEWNET);
+}
+
+static void test_net_errors(void **state)
+{
+	struct fixture *f = *state;
+	LOAD_ERR(f, "{\"version\": 1, \"net\": \"slirp\"}",
+		 "p.json: net: slirp: expected \"host\", \"loopback\" or \"pasta\"");
+	LOAD_ERR(f, "{\"version\": 1, \"net\": true}", "p.json: net: expected a string");
+	LOAD_ERR(f, "{\"version\": 1, \"net-pasta-args\": \"-t 80\"}",
+		 "p.json: net-pasta-args: expected an array");
+	LOAD_ERR(f, "{\"version\": 1, \"net-pasta-args\": [\"-t\", 80]}",
+		 "p.json: net-pasta-args[1]: expected a string");
+	LOAD_ERR(f, "{\"version\": 1, \"net-pasta-args\": [\"\"]}",
+		 "p.json: net-pasta-args[0]: empty argument");
+	LOAD_ERR(f, "{\"version\": 1, \"net-pasta-args\": [\"--netns=/x\"]}",
+		 "p.json: net-pasta-args[0]: --netns=/x: cordon sets --netns itself");
+	LOAD_ERR(f, "{\"version\": 1, \"net-pasta-args\": [\"-P\", \"/x\"]}",
+		 "p.json: net-pasta-args[0]: -P: cordon sets --pid itself");
+}
+
+static void test_dump_net_exact(void **state)
+{
+	struct fixture *f = *state;
+	const char *argv[] = {
+		"cordon", "--net-pasta", "--net-pasta-args", "-t 8080", "true", NULL
+	};
+	const char *plain[] = { "cordon", "--unshare-net", "true", NULL };
+	const char *want = "  },\n"
+			   "  \"net\": \"pasta\",\n"
+			   "  \"net-pasta-args\": [\n"
+			   "    \"-t\",\n"
+			   "    \"8080\"\n"
+			   "  ],\n";
+	char *out;
+	spec_free(&f->s);
+	assert_int_equal(parse(&f->s, &f->e, argv), OPTIONS_RUN);
+	out = policy_dump(&f->s, &f->e);
+	assert_non_null(out);
+	if (!strstr(out, want))
+		fail_msg("dump lacks the network as expected:\n%s", out);
+	free(out);
+	/* plain --unshare-net: "namespaces" says it all, no "net" key */
+	spec_free(&f->s);
+	assert_int_equal(parse(&f->s, &f->e, plain), OPTIONS_RUN);
+	out = policy_dump(&f->s, &f->e);
+	assert_non_null(out);
+	assert_null(strstr(out, "\"net\": \""));
+	assert_null(strstr(out, "net-pasta-args"));
+	free(out);
+}
+
+static void test_round_trip_net(void **state)
+{
+	struct fixture *f = *state;
+	const char *pasta[] = { "cordon",
+				"--net-pasta",
+				"--net-pasta-args",
+				"-t 1 -u 2 --no-map-gw",
+				"--net-pasta-args",
+				"-4",
+				"true",
+				NULL };
+	const char *bare[] = { "cordon", "--net-pasta", "true", NULL };
+	round_trip(f, pasta);
+	round_trip(f, bare);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -797,6 +882,10 @@ int main(void)
 		T(test_landlock_load),
 		T(test_dump_limits_exact),
 		T(test_round_trip_limits),
+		T(test_net_load),
+		T(test_net_errors),
+		T(test_dump_net_exact),
+		T(test_round_trip_net),
 #undef T
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
