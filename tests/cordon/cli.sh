@@ -19,7 +19,8 @@ ALL_OPTIONS=(--help --version --args --unshare-all --share-net --unshare-user --
 	--dir --file --bind-data --ro-bind-data --symlink --seccomp --add-seccomp-fd --block-fd
 	--userns-block-fd --info-fd --json-status-fd --new-session --die-with-parent --as-pid-1
 	--cap-add --cap-drop --perms --size --chmod --argv0 --level-prefix
-	--profile --policy --print-policy --deny-syscall)
+	--profile --policy --print-policy --deny-syscall --rlimit --landlock --landlock-ro --landlock-rw
+	--net-pasta --net-pasta-args)
 
 test_help_lists_every_option() {
 	run_raw "$CORDON" --help
