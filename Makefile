@@ -66,6 +66,8 @@ HELPER_BINS := $(patsubst tests/helpers/%.c,build/tests/helpers/%,$(HELPER_SRC))
 .PHONY: all run check bench install install-bwrap-compat uninstall deps deps-check lint format \
 	clean unit-tests helpers asan
 .DEFAULT_GOAL := all
+# keep object files of pattern chains (unit tests), so a second make rebuilds nothing
+.SECONDARY:
 
 all: $(CORDON) $(FORKTOP) $(ENTER)
 
