@@ -7,8 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <libproc2/pids.h>
@@ -30,7 +32,28 @@ struct procfs {
 	struct pids_info *perms;
 	struct pids_info *scan;
 	uint64_t self_userns; /* our own user namespace: ids need no translation there */
+	bool no_pidfd;	      /* no pidfd_open or no namespace ioctls: read /proc/PID/ns */
+	uint64_t cg_id;	      /* the last unified cgroup id seen at an exec, and its path */
+	char cg_path[sizeof(((struct procfs_perms *)0)->cgroup)];
+	pid_t status_pid; /* procfs_ident's last status read, until procfs_forget() */
+	char status[4096];
 };
+
+/* pidfd ioctls (include/uapi/linux/pidfd.h), spelled out because the build host's headers may
+ * predate them: PIDFD_GET_<NS>_NAMESPACE (Linux 6.11) and PIDFD_GET_INFO (6.13). */
+#define PROCFS_PIDFD_MAGIC 0xFF
+static const unsigned char pidfd_ns_nr[PROCFS_NS_COUNT] = {
+	[PROCFS_NS_MNT] = 3,  [PROCFS_NS_PID] = 5,  [PROCFS_NS_NET] = 4,    [PROCFS_NS_IPC] = 2,
+	[PROCFS_NS_UTS] = 10, [PROCFS_NS_USER] = 9, [PROCFS_NS_CGROUP] = 1, [PROCFS_NS_TIME] = 7,
+};
+struct procfs_pidfd_info { /* struct pidfd_info, first version (64 bytes) */
+	uint64_t mask;
+	uint64_t cgroupid;
+	uint32_t pid, tgid, ppid, ruid, rgid, euid, egid, suid, sgid, fsuid, fsgid;
+	int32_t exit_code;
+};
+#define PROCFS_PIDFD_GET_INFO _IOWR(PROCFS_PIDFD_MAGIC, 11, struct procfs_pidfd_info)
+#define PROCFS_PIDFD_INFO_CGROUPID (1ull << 2)
 
 static const struct {
 	const char *name;
@@ -133,26 +156,48 @@ static struct pids_stack *select_one(struct pids_info *info, pid_t tid)
 	return f->stacks[0];
 }
 
-/* Read a small /proc file whole into buf (NUL-terminated). Returns length or -1 (errno). */
-static ssize_t read_small(const char *path, char *buf, size_t size)
+/* Read fd into buf (NUL-terminated). `single`: a /proc file generated as one record (stat,
+ * status, cgroup: seq_file single_open) or by a read that loops to the end (cmdline), where a
+ * short read means the end: no second read() just to see 0. Returns length or -1 (errno). */
+static ssize_t read_fd(int fd, char *buf, size_t size, bool single)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
 	size_t len = 0;
-	if (fd < 0)
-		return -1;
 	while (len + 1 < size) {
-		ssize_t n = read(fd, buf + len, size - 1 - len);
+		size_t want = size - 1 - len;
+		ssize_t n = read(fd, buf + len, want);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			return -1;
 		}
-		if (n == 0)
-			break;
 		len += (size_t)n;
+		if (n == 0 || (single && (size_t)n < want))
+			break;
 	}
 	buf[len] = '\0';
 	return (ssize_t)len;
+}
+
+/* Read a small /proc file whole into buf (NUL-terminated). Returns length or -1 (errno). */
+static ssize_t read_file(const char *path, char *buf, size_t size, bool single)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	return read_fd(fd, buf, size, single);
+}
+
+static ssize_t read_small(const char *path, char *buf, size_t size)
+{
+	return read_file(path, buf, size, false);
+}
+
+/* /proc/PID/NAME of a one-record file (see read_fd). */
+static ssize_t read_proc(pid_t pid, const char *name, char *buf, size_t size)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, name);
+	return read_file(path, buf, size, true);
 }
 
 /* Value of "Key:\t..." in a status buffer, or NULL. */
@@ -174,36 +219,9 @@ static const char *status_field(const char *buf, const char *key)
  * One libproc2 procps_pids_select() costs ~40 us here (it reads /proc/uptime and the status
  * file on every call, whatever the items), against ~3 us for one small /proc file. The
  * tracer reads /proc at every spawn, exec and reap, while a tracee may be waiting, so those
- * paths (procfs_ident, procfs_alive, procfs_exec_info) read the files themselves through one
- * /proc/PID directory fd; libproc2 serves the rest (full snapshots, the /proc scan). */
-
-static int proc_dir(pid_t pid)
-{
-	char path[32];
-	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
-	return open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-}
-
-static ssize_t read_at(int dfd, const char *name, char *buf, size_t size)
-{
-	_cleanup_close_ int fd = openat(dfd, name, O_RDONLY | O_CLOEXEC);
-	size_t len = 0;
-	if (fd < 0)
-		return -1;
-	while (len + 1 < size) {
-		ssize_t n = read(fd, buf + len, size - 1 - len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	buf[len] = '\0';
-	return (ssize_t)len;
-}
+ * paths (procfs_ident, procfs_alive, procfs_exec_info, procfs_exec_rest) read the files
+ * themselves, one open/read/close each by path (a /proc/PID directory fd would cost two more
+ * system calls for two or three files); libproc2 serves the rest (full snapshots, the scan). */
 
 /* /proc/PID/stat after the command name: state ppid ... num_threads(20) ... starttime(22) */
 static int parse_stat(const char *buf, char *state, pid_t *ppid, int *nthreads,
@@ -260,17 +278,20 @@ static void parse_nspid(const char *buf, struct procfs_ident *id)
 	}
 }
 
+void procfs_forget(struct procfs *p)
+{
+	p->status_pid = 0;
+}
+
 int procfs_ident(struct procfs *p, pid_t tid, struct procfs_ident *id, struct err *e)
 {
-	char stat[1024], status[4096], path[48];
-	const char *tg;
-	(void)p;
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)tid);
-	if (read_small(path, stat, sizeof(stat)) < 0)
+	char stat[1024];
+	const char *status = p->status, *tg;
+	p->status_pid = 0;
+	if (read_proc(tid, "stat", stat, sizeof(stat)) < 0 ||
+	    read_proc(tid, "status", p->status, sizeof(p->status)) < 0)
 		return err_set(e, errno == ENOENT ? ESRCH : errno, "/proc/%d", (int)tid);
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
-	if (read_small(path, status, sizeof(status)) < 0)
-		return err_set(e, errno == ENOENT ? ESRCH : errno, "/proc/%d", (int)tid);
+	p->status_pid = tid;
 	memset(id, 0, sizeof(*id));
 	id->tid = tid;
 	if (parse_stat(stat, &id->state, &id->ppid, &id->nthreads, &id->start_ticks) < 0)
@@ -330,30 +351,33 @@ static void translate_ids(pid_t tid, const char *file, const uint32_t *in, uint3
 }
 
 /* The process's cgroup from /proc/PID/cgroup: the unified hierarchy's line ("0::/path"), or
- * on a v1-only host the first line's path. */
-static void copy_cgroup(const char *cg, char *out, size_t size)
+ * on a v1-only host the first line's path. Returns true when it was the unified line. */
+static bool copy_cgroup(const char *cg, char *out, size_t size)
 {
 	const char *line = cg, *path = NULL;
+	bool unified = false;
 	size_t n;
 	out[0] = '\0';
 	while (line && *line) {
 		const char *c = strchr(line, ':');
 		c = c ? strchr(c + 1, ':') : NULL;
-		if (c && (!path || strncmp(line, "0::", 3) == 0))
+		unified = strncmp(line, "0::", 3) == 0;
+		if (c && (!path || unified))
 			path = c + 1;
-		if (strncmp(line, "0::", 3) == 0)
+		if (unified)
 			break;
 		line = strchr(line, '\n');
 		if (line)
 			line++;
 	}
 	if (!path)
-		return;
+		return false;
 	n = strcspn(path, "\n");
 	if (n >= size)
 		n = size - 1;
 	memcpy(out, path, n);
 	out[n] = '\0';
+	return unified;
 }
 
 static char *read_link(pid_t pid, const char *what);
@@ -376,7 +400,7 @@ void procfs_rlimits(pid_t tid, struct procfs_perms *o)
 static int fill_perms(struct procfs *p, struct pids_info *info, struct pids_stack *s, pid_t tid,
 		      struct procfs_perms *o, struct err *e)
 {
-	char path[64], buf[4096];
+	char buf[4096];
 	(void)info; /* PIDS_VAL names it, without using it */
 	memset(o, 0, sizeof(*o));
 	for (int i = 0; i < PROCFS_ID_COUNT; i++) {
@@ -387,12 +411,10 @@ static int fill_perms(struct procfs *p, struct pids_info *info, struct pids_stac
 		o->ns[i] = PIDS_VAL(PI_NS0 + i, ul_int, s, info);
 	/* not PIDS_CGROUP: libproc2 4.0.2 drops the root ("/") entries of a hybrid host, and with
 	 * them the unified "0::" line this snapshot records */
-	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)tid);
-	if (read_small(path, buf, sizeof(buf)) > 0)
+	if (read_proc(tid, "cgroup", buf, sizeof(buf)) > 0)
 		copy_cgroup(buf, o->cgroup, sizeof(o->cgroup));
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
-	if (read_small(path, buf, sizeof(buf)) < 0)
-		return err_set(e, errno, "%s", path);
+	if (read_proc(tid, "status", buf, sizeof(buf)) < 0)
+		return err_set(e, errno, "/proc/%d/status", (int)tid);
 	parse_status_perms(buf, o);
 	if (o->ns[PROCFS_NS_USER] && o->ns[PROCFS_NS_USER] != p->self_userns) {
 		translate_ids(tid, "uid_map", o->uid, o->uid_ns);
@@ -433,12 +455,16 @@ static char *read_link(pid_t pid, const char *what)
 	return strdup(buf);
 }
 
-/* argv from /proc/PID/cmdline: already NUL-separated, read whole (it may be long) */
-static int read_cmdline(int dfd, char **out, size_t *len)
+/* argv from /proc/PID/cmdline: already NUL-separated, read whole (it may be long). The kernel's
+ * read loops to the end of the argument area, so a short read is the end. */
+static int read_cmdline(pid_t pid, char **out, size_t *len)
 {
-	_cleanup_close_ int fd = openat(dfd, "cmdline", O_RDONLY | O_CLOEXEC);
+	char path[64];
+	_cleanup_close_ int fd = -1;
 	size_t cap = 4096, n = 0;
 	char *b;
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
 	b = malloc(cap);
@@ -459,6 +485,8 @@ static int read_cmdline(int dfd, char **out, size_t *len)
 		if (r <= 0)
 			break;
 		n += (size_t)r;
+		if (n < cap)
+			break;
 	}
 	if (n > 0 && b[n - 1] != '\0') { /* a program rewrote its argv area: terminate it */
 		if (n == cap) {
@@ -480,21 +508,85 @@ static void direct_status_perms(const char *status, struct procfs_perms *o)
 	parse_status_perms(status, o);
 }
 
-void procfs_exec_rest(struct procfs *p, pid_t pid, struct procfs_perms *o)
+/* Namespace ids through a pidfd (Linux 6.11: PIDFD_GET_<NS>_NAMESPACE gives a namespace
+ * fd, whose inode number is the id): about half the cost of looking up the eight
+ * /proc/PID/ns links, each of which the kernel builds on lookup for every new process.
+ * Returns false when the kernel has no such ioctl (the caller then uses /proc). */
+static bool pidfd_namespaces(int pidfd, struct procfs_perms *o)
 {
-	char cg[4096];
+	for (int i = 0; i < PROCFS_NS_COUNT; i++) {
+		struct stat st;
+		int fd = ioctl(pidfd, _IO(PROCFS_PIDFD_MAGIC, pidfd_ns_nr[i]), 0);
+		if (fd < 0) {
+			if (errno == ENOTTY || errno == EINVAL)
+				return false;
+			if (errno == ESRCH)
+				return true; /* gone: ids stay unknown */
+			continue;	     /* this kind is not built in (EOPNOTSUPP) */
+		}
+		if (fstat(fd, &st) == 0)
+			o->ns[i] = st.st_ino;
+		close(fd);
+	}
+	return true;
+}
+
+static void proc_namespaces(pid_t pid, struct procfs_perms *o)
+{
+	char path[48];
 	struct stat st;
-	_cleanup_close_ int dfd = proc_dir(pid);
 	_cleanup_close_ int nsfd = -1;
-	if (dfd < 0)
-		return;
+	snprintf(path, sizeof(path), "/proc/%d/ns", (int)pid);
 	/* one lookup of ns/, then one per link (each /proc ns link is built on lookup) */
-	nsfd = openat(dfd, "ns", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	nsfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	for (int i = 0; i < PROCFS_NS_COUNT && nsfd >= 0; i++)
 		o->ns[i] = fstatat(nsfd, procfs_ns_name((enum procfs_ns)i), &st, 0) == 0 ? st.st_ino
 											 : 0;
-	if (read_at(dfd, "cgroup", cg, sizeof(cg)) > 0)
-		copy_cgroup(cg, o->cgroup, sizeof(o->cgroup));
+}
+
+/* The cgroup id of the process's unified-hierarchy cgroup (Linux 6.13 PIDFD_GET_INFO), or 0. */
+static uint64_t pidfd_cgroup_id(int pidfd)
+{
+	struct procfs_pidfd_info info;
+	memset(&info, 0, sizeof(info));
+	info.mask = PROCFS_PIDFD_INFO_CGROUPID;
+	if (pidfd < 0 || ioctl(pidfd, PROCFS_PIDFD_GET_INFO, &info) < 0 ||
+	    !(info.mask & PROCFS_PIDFD_INFO_CGROUPID))
+		return 0;
+	return info.cgroupid;
+}
+
+/* The cgroup path, remembered for the last cgroup id seen: nearly every process of a tree
+ * shares its parent's cgroup, and the id costs one ioctl where /proc/PID/cgroup is a file to
+ * open, generate and parse. Only the unified hierarchy's path ("0::") is remembered: that is
+ * the hierarchy the id names. (A cgroup renamed while forktop runs keeps its id, so its old
+ * path would be reported: cgroups are practically never renamed.) */
+static void exec_cgroup(struct procfs *p, pid_t pid, int pidfd, struct procfs_perms *o)
+{
+	char cg[4096];
+	uint64_t id = pidfd_cgroup_id(pidfd);
+	if (id && id == p->cg_id) {
+		memcpy(o->cgroup, p->cg_path, sizeof(o->cgroup));
+		return;
+	}
+	if (read_proc(pid, "cgroup", cg, sizeof(cg)) <= 0)
+		return;
+	/* remembered only when the process did not move while it was read */
+	if (copy_cgroup(cg, o->cgroup, sizeof(o->cgroup)) && id && pidfd_cgroup_id(pidfd) == id) {
+		p->cg_id = id;
+		memcpy(p->cg_path, o->cgroup, sizeof(p->cg_path));
+	}
+}
+
+void procfs_exec_rest(struct procfs *p, pid_t pid, struct procfs_perms *o)
+{
+	_cleanup_close_ int pidfd = p->no_pidfd ? -1 : (int)syscall(SYS_pidfd_open, pid, 0);
+	if (pidfd < 0 || !pidfd_namespaces(pidfd, o)) {
+		if (pidfd >= 0 || errno == ENOSYS)
+			p->no_pidfd = true; /* an older kernel: /proc from now on */
+		proc_namespaces(pid, o);
+	}
+	exec_cgroup(p, pid, pidfd, o);
 	if (o->ns[PROCFS_NS_USER] && o->ns[PROCFS_NS_USER] != p->self_userns) {
 		translate_ids(pid, "uid_map", o->uid, o->uid_ns);
 		translate_ids(pid, "gid_map", o->gid, o->gid_ns);
@@ -508,24 +600,25 @@ void procfs_exec_rest(struct procfs *p, pid_t pid, struct procfs_perms *o)
 int procfs_exec_info(struct procfs *p, pid_t pid, char **argv, size_t *argv_len, char **exe,
 		     struct procfs_perms *perms, struct err *e)
 {
-	(void)p;
-	char buf[4096], status[4096];
-	_cleanup_close_ int dfd = proc_dir(pid);
+	char path[48], buf[4096], status[4096];
 	ssize_t n;
 	*argv = *exe = NULL;
 	*argv_len = 0;
-	if (dfd < 0)
-		return err_set(e, ESRCH, "/proc/%d", (int)pid);
-	if (read_cmdline(dfd, argv, argv_len) < 0)
-		return err_set(e, errno, "/proc/%d/cmdline", (int)pid);
-	n = readlinkat(dfd, "exe", buf, sizeof(buf) - 1);
+	if (read_cmdline(pid, argv, argv_len) < 0)
+		return err_set(e, errno == ENOENT ? ESRCH : errno, "/proc/%d/cmdline", (int)pid);
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
+	n = readlink(path, buf, sizeof(buf) - 1);
 	if (n > 0) {
 		buf[n] = '\0';
 		*exe = strdup(buf);
 	}
 	if (!perms)
 		return 0;
-	if (read_at(dfd, "status", status, sizeof(status)) < 0)
+	if (p->status_pid == pid) { /* read by procfs_ident during this same stop */
+		direct_status_perms(p->status, perms);
+		return 0;
+	}
+	if (read_proc(pid, "status", status, sizeof(status)) < 0)
 		return err_set(e, errno, "/proc/%d/status", (int)pid);
 	direct_status_perms(status, perms);
 	return 0;
@@ -534,12 +627,11 @@ int procfs_exec_info(struct procfs *p, pid_t pid, char **argv, size_t *argv_len,
 int procfs_alive(struct procfs *p, pid_t pid, unsigned long long start_ticks, pid_t *ppid,
 		 char *state)
 {
-	char buf[1024], path[48];
+	char buf[1024];
 	unsigned long long start;
 	int nthreads;
 	(void)p;
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if (read_small(path, buf, sizeof(buf)) < 0 ||
+	if (read_proc(pid, "stat", buf, sizeof(buf)) < 0 ||
 	    parse_stat(buf, state, ppid, &nthreads, &start) < 0 || start != start_ticks)
 		return 0;
 	return 1;

@@ -90,8 +90,12 @@ struct procfs;
 int procfs_new(struct procfs **out, struct err *e);
 void procfs_free(struct procfs *p);
 
-/* Identity of task tid (a thread id or a pid). -1 with e->code ESRCH when it is gone. */
+/* Identity of task tid (a thread id or a pid). -1 with e->code ESRCH when it is gone.
+ * The status file it reads is kept for a procfs_exec_info() of the same pid, until
+ * procfs_forget(): call that whenever the process may have run since (the tracer does at
+ * every stop), so that the reuse is only ever within one stop. */
 int procfs_ident(struct procfs *p, pid_t tid, struct procfs_ident *id, struct err *e);
+void procfs_forget(struct procfs *p);
 /* Permissions snapshot of task tid. */
 int procfs_perms(struct procfs *p, pid_t tid, struct procfs_perms *out, struct err *e);
 /* argv of pid as one malloc'd blob of NUL-terminated strings (*len bytes, each string ends in

@@ -6,9 +6,6 @@
 
 #include "../common/cleanup.h"
 
-/* Free nodes kept for reuse; beyond this they go back to malloc. */
-#define MODEL_FREE_MAX 4096
-
 static size_t hash_pid(const struct model *m, pid_t pid)
 {
 	return ((size_t)pid * 2654435761u) & (m->nbuckets - 1);

@@ -83,6 +83,9 @@ struct model_stats {
 	uint64_t pruned; /* exited nodes dropped from the model (counted above) */
 };
 
+/* Free nodes kept for reuse; beyond this they go back to malloc. */
+#define MODEL_FREE_MAX 4096
+
 struct model {
 	struct proc **buckets;
 	size_t nbuckets, nhash;

@@ -18,6 +18,9 @@
 #define ZOMBIE_POLL_MS 100
 /* Zombies checked per tick at most (a parent that never reaps must not slow the loop). */
 #define ZOMBIE_CHECKS_PER_TICK 4096
+/* A fork child is read from /proc at its next stop (usually its exec, where it is stopped and
+ * read anyway), or once the tracer is idle and it has run this long without one. */
+#define DEFER_MS 10
 
 /* One traced thread (the leader included). */
 struct task {
@@ -27,6 +30,8 @@ struct task {
 	bool group_stop;    /* restarted with PTRACE_LISTEN: in a group-stop */
 	pid_t creator;	    /* the process whose fork/vfork/clone event announced it, 0: unknown */
 	pid_t creator_ppid; /* and its parent then (a CLONE_PARENT child has that parent) */
+	bool deferred;	    /* a fork child not read from /proc yet (see discover_deferred) */
+	int64_t seen_ns;    /* when it was announced (deferred children) */
 	struct task *hnext; /* tid hash chain, or free list */
 	struct task *next, *prev; /* all tasks */
 };
@@ -46,6 +51,8 @@ struct tracer {
 	int root_status;
 	sigset_t sigs; /* tracer_signals, taken with sigtimedwait() */
 	bool stopping;
+	size_t ndeferred;	 /* tasks with `deferred` set */
+	bool quiet_reparent;	 /* discover(): leave a reparenting to reparent_children() */
 	int64_t zombie_check_ns; /* last check_zombies() */
 	struct err warn;	 /* last non-fatal problem, for debugging */
 };
@@ -191,6 +198,8 @@ static struct task *task_new(struct tracer *t, pid_t tid, struct proc *p, bool s
 static void task_del(struct tracer *t, struct task *k)
 {
 	struct task **pp;
+	if (k->deferred)
+		t->ndeferred--;
 	for (pp = &t->buckets[task_hash(t, k->tid)]; *pp; pp = &(*pp)->hnext)
 		if (*pp == k) {
 			*pp = k->hnext;
@@ -347,6 +356,15 @@ static struct proc *proc_discover(struct tracer *t, const struct procfs_ident *i
 	return p;
 }
 
+static void discover_now(struct tracer *t, struct task *k);
+
+static void undefer(struct tracer *t, pid_t tid)
+{
+	struct task *k = t->ndeferred && tid > 0 ? task_find(t, tid) : NULL;
+	if (k && k->deferred)
+		discover_now(t, k);
+}
+
 static struct proc *thread_owner(struct tracer *t, pid_t tgid)
 {
 	struct procfs_ident lid;
@@ -378,6 +396,10 @@ static struct proc *discover(struct tracer *t, const struct task *k)
 	}
 	if (id.tgid == tid && (p = model_find_key(t->m, tid, id.start_ticks)))
 		return p->state < PROC_ZOMBIE ? p : NULL; /* seen already: no second spawn */
+	/* its parent (or, for a thread, its process) may be a fork child not read yet: read
+	 * it first, so that it is in the model to link to (one level: a deferred child's
+	 * creator is always read already) */
+	undefer(t, id.tgid != tid ? id.tgid : id.ppid);
 	if (id.tgid != tid) {
 		struct event ev;
 		p = thread_owner(t, id.tgid);
@@ -391,11 +413,37 @@ static struct proc *discover(struct tracer *t, const struct task *k)
 		return p;
 	}
 	p = proc_discover(t, &id, false);
-	if (p && now_ppid) {
+	if (p && now_ppid && !t->quiet_reparent) {
 		model_reparent(t->m, p, now_ppid);
 		emit_simple(t, EV_REPARENT, p, p->pid, 0);
 	}
 	return p;
+}
+
+/* Read a deferred fork child now (see handle_new_child). */
+static void discover_now(struct tracer *t, struct task *k)
+{
+	k->deferred = false;
+	t->ndeferred--;
+	k->proc = discover(t, k);
+}
+
+/* Deferred fork children of `creator` (any when 0) announced before `before_ns`: read them
+ * now. Called before their creator's exit is recorded (so that they are linked under it and
+ * follow its reparenting), and when the tracer is idle (a child that runs on without exec or
+ * fork is shown within DEFER_MS). Returns ms until the next one is due, or -1 for none. */
+static int discover_deferred(struct tracer *t, pid_t creator, int64_t before_ns)
+{
+	int64_t next = -1;
+	for (struct task *k = t->all; k && t->ndeferred; k = k->next) {
+		if (!k->deferred || (creator && k->creator != creator))
+			continue;
+		if (k->seen_ns < before_ns)
+			discover_now(t, k);
+		else if (next < 0 || k->seen_ns < next)
+			next = k->seen_ns;
+	}
+	return next < 0 ? -1 : (int)((next - before_ns) / 1000000) + 1;
 }
 
 /* ---- stops ---- */
@@ -407,23 +455,39 @@ static void resume(struct tracer *t, pid_t tid, int sig)
 	ptrace_resume(tid, sig, &t->warn);
 }
 
+static void handle(struct tracer *t, pid_t tid, int status);
+
 static void handle_new_child(struct tracer *t, struct task *k, enum ptrace_stop_kind how)
 {
 	unsigned long msg = 0;
 	int rc = ptrace_event_msg(k->tid, &msg, &t->warn);
-	(void)how;
-	/* The parent goes on at once; the child is read from /proc now, while its creator is
-	 * still in the model (its exit cannot have been handled yet), so that the tree link
-	 * holds even when the creator exits right after the fork. The child itself stays in its
-	 * initial stop until that stop is reported (and resumed at once). */
+	/* The parent goes on at once. The child is linked under its creator, which is in the
+	 * model until its exit is handled (a deferred child is read before that), so that the
+	 * tree link holds even when the creator exits right after the fork. */
 	resume(t, k->tid, 0);
 	if (rc == 0 && msg > 0 && !task_find(t, (pid_t)msg)) {
 		struct task *c = task_new(t, (pid_t)msg, NULL, false);
-		if (c && k->proc) {
+		int cst;
+		if (!c)
+			return;
+		if (k->proc) {
 			c->creator = k->proc->pid;
 			c->creator_ppid = k->proc->ppid;
 		}
-		if (c)
+		/* A fork child (not a clone: maybe a thread) is read from /proc at its next stop,
+		 * nearly always its exec, where it is stopped and read anyway; reading it here
+		 * makes every fork wait for /proc. Its spawn event still comes before anything
+		 * it does, and before its creator's exit (handle_exit). */
+		if (k->proc && how != PTS_CLONE) {
+			c->deferred = true;
+			c->seen_ns = now_ns(CLOCK_MONOTONIC);
+			t->ndeferred++;
+		}
+		/* Its initial stop is usually reported by now: take it here, so that the child
+		 * runs on at once. Otherwise it is resumed when its stop comes. */
+		if (waitpid(c->tid, &cst, __WALL | WNOHANG) == c->tid)
+			handle(t, c->tid, cst);
+		else if (!c->deferred)
 			c->proc = discover(t, c);
 	}
 }
@@ -452,6 +516,9 @@ static void handle_exec(struct tracer *t, struct task *k)
 		resume(t, k->tid, 0);
 		return;
 	}
+	/* its fork children not read yet inherit the command and snapshot it had until now */
+	if (t->ndeferred)
+		discover_deferred(t, p->pid, INT64_MAX);
 	ok = exec_info(t, p, &perms);
 	resume(t, k->tid, 0);
 	ok = exec_info_late(t, p, &perms, ok);
@@ -511,6 +578,12 @@ static void handle_exit(struct tracer *t, struct task *k, const struct ptrace_st
 		ev.sig = st->kind == PTS_KILLED ? st->sig : 0;
 		emit(t, &ev);
 	} else if (p) {
+		/* its fork children not read yet are read now, under it; their reparenting
+		 * (when it left them behind already) is reported after its exit */
+		t->quiet_reparent = true;
+		if (t->ndeferred)
+			discover_deferred(t, p->pid, INT64_MAX);
+		t->quiet_reparent = false;
 		p->nthreads = 0;
 		ev_init(&ev, EV_EXIT, p, k->tid);
 		ev.exit_code = st->code;
@@ -576,8 +649,8 @@ static void handle_stop(struct tracer *t, struct task *k, const struct ptrace_st
 		handle_interrupt(t, k);
 		break;
 	case PTS_SIGNAL:
+		resume(t, k->tid, st->sig); /* re-injected untouched, before it is recorded */
 		emit_simple(t, EV_SIGNAL, k->proc, k->tid, st->sig);
-		resume(t, k->tid, st->sig); /* re-injected untouched */
 		break;
 	}
 }
@@ -588,6 +661,9 @@ static void handle(struct tracer *t, pid_t tid, int status)
 	struct task *k = task_find(t, tid);
 	bool dead = st.kind == PTS_EXITED || st.kind == PTS_KILLED;
 	bool event_stop = st.kind == PTS_GROUP_STOP || st.kind == PTS_INTERRUPT;
+	/* a status file read earlier (procfs_ident) is no longer current; one read during this
+	 * stop (a deferred child read at its exec) serves its exec snapshot too */
+	procfs_forget(t->pfs);
 	if (!k) {
 		if (dead) {
 			/* never seen alive (or an untraced child of ours) */
@@ -611,13 +687,15 @@ static void handle(struct tracer *t, pid_t tid, int status)
 		k->seen = true;
 		if (event_stop && !dead) {
 			resume(t, tid, 0);
-			if (!k->proc)
+			if (!k->proc && !k->deferred)
 				k->proc = discover(t, k);
 			return;
 		}
-		if (!k->proc)
+		if (!k->proc && !k->deferred)
 			k->proc = discover(t, k);
 	}
+	if (k->deferred) /* its first report since it was announced: read it first */
+		discover_now(t, k);
 	handle_stop(t, k, &st, status);
 }
 
@@ -715,6 +793,12 @@ int tracer_run(struct tracer *t, struct err *e)
 		/* nothing pending: sleep until SIGCHLD (or a signal for forktop), or until the
 		 * sink or the zombie checks want to run */
 		timeout = t->m->nzombies ? ZOMBIE_POLL_MS : -1;
+		if (t->ndeferred) {
+			int w = discover_deferred(
+				t, 0, now_ns(CLOCK_MONOTONIC) - (int64_t)DEFER_MS * 1000000);
+			if (w >= 0 && (timeout < 0 || w < timeout))
+				timeout = w;
+		}
 		if (t->sink.idle) {
 			int w = t->sink.idle(t->sink.data, now_ns(CLOCK_MONOTONIC));
 			if (w >= 0 && (timeout < 0 || w < timeout))
@@ -756,6 +840,8 @@ static void detach_one(struct tracer *t, struct task *k, const struct ptrace_sto
 
 int tracer_detach_all(struct tracer *t, struct err *e)
 {
+	if (t->ndeferred)
+		discover_deferred(t, 0, INT64_MAX);
 	for (struct task *k = t->all; k; k = k->next)
 		if (k->seen)
 			ptrace_interrupt(k->tid, &t->warn);

@@ -1,6 +1,7 @@
 /* Unit tests for common/ptrace.c (status decoding, a real seized child) and common/procfs.c
  * (identity and snapshot of known processes). */
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -135,6 +136,81 @@ static void test_procfs_self(void **state)
 	procfs_free(p);
 }
 
+/* The exec path's snapshot (procfs_exec_info + procfs_exec_rest: namespaces through pidfd
+ * ioctls where the kernel has them, the remembered cgroup path) equals the full one read
+ * through libproc2 and /proc/PID/ns, for ourselves and for a child in new namespaces; and a
+ * command line longer than the first read buffer comes back whole. */
+static void check_exec_snapshot(struct procfs *p, pid_t pid)
+{
+	struct procfs_perms full, fast;
+	struct err e;
+	char *argv, *exe;
+	size_t len;
+	assert_int_equal(procfs_perms(p, pid, &full, &e), 0);
+	for (int round = 0; round < 2; round++) { /* the second one hits the cgroup cache */
+		assert_int_equal(procfs_exec_info(p, pid, &argv, &len, &exe, &fast, &e), 0);
+		procfs_exec_rest(p, pid, &fast);
+		for (int i = 0; i < PROCFS_NS_COUNT; i++)
+			assert_int_equal(fast.ns[i], full.ns[i]);
+		assert_string_equal(fast.cgroup, full.cgroup);
+		assert_true(procfs_perms_equal(&fast, &full));
+		free(argv);
+		free(exe);
+	}
+}
+
+static void test_procfs_exec_snapshot(void **state)
+{
+	struct procfs *p;
+	struct err e;
+	char *argv, *exe, big[9000];
+	size_t len;
+	int pp[2];
+	pid_t child;
+	(void)state;
+	assert_int_equal(procfs_new(&p, &e), 0);
+	check_exec_snapshot(p, getpid());
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	assert_int_equal(pipe(pp), 0);
+	child = fork();
+	if (child == 0) {
+		/* new uts and ipc namespaces when allowed (root); the same ones otherwise */
+		if (unshare(CLONE_NEWUTS | CLONE_NEWIPC) < 0)
+			(void)0;
+		/* the shell waits on the pipe (a builtin: no child) until the test closes it */
+		close(pp[1]);
+		if (dup2(pp[0], 0) < 0)
+			_exit(1);
+		execl("/bin/sh", "sh", "-c", "read x", "sh", big, (char *)NULL);
+		_exit(127);
+	}
+	close(pp[0]);
+	for (int i = 0; i < 500; i++) { /* until it has exec'd */
+		char *a = NULL, *x = NULL;
+		if (procfs_exec_info(p, child, &a, &len, &x, NULL, &e) == 0 &&
+		    strcmp(a, "sh") == 0) {
+			free(a);
+			free(x);
+			break;
+		}
+		free(a);
+		free(x);
+		usleep(10000);
+	}
+	check_exec_snapshot(p, child);
+	assert_int_equal(procfs_exec_info(p, child, &argv, &len, &exe, NULL, &e), 0);
+	assert_int_equal(len, sizeof("sh") + sizeof("-c") + sizeof("read x") + sizeof("sh") +
+				      sizeof(big));
+	assert_string_equal(argv + len - sizeof(big), big);
+	free(argv);
+	free(exe);
+	close(pp[1]);
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	procfs_free(p);
+}
+
 static void test_explain_no_such_process(void **state)
 {
 	struct err e;
@@ -149,6 +225,7 @@ int main(void)
 		cmocka_unit_test(test_decode),
 		cmocka_unit_test(test_seized_child_events),
 		cmocka_unit_test(test_procfs_self),
+		cmocka_unit_test(test_procfs_exec_snapshot),
 		cmocka_unit_test(test_explain_no_such_process),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,6 +1,5 @@
-/* Unit tests for forktop's JSONL recorder and summary (forktop/recorder.c, summary.c). The
- * Makefile links unit tests with libcommon and liblauncher only, so the modules are compiled
- * into this test directly. */
+/* Unit tests for forktop's JSONL recorder and summary (forktop/recorder.c, summary.c, linked
+ * from libforktop.a). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,8 +10,9 @@
 
 #include <cmocka.h>
 
-#include "../../forktop/recorder.c"
-#include "../../forktop/summary.c"
+#include "../../forktop/model.h"
+#include "../../forktop/recorder.h"
+#include "../../forktop/summary.h"
 
 static struct procfs_perms sample_perms(void)
 {

@@ -1,5 +1,4 @@
-/* Unit tests for forktop's process model (forktop/model.c). The Makefile links unit tests
- * with libcommon and liblauncher only, so the module is compiled into this test directly. */
+/* Unit tests for forktop's process model (forktop/model.c, linked from libforktop.a). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "../../forktop/model.c"
+#include "../../forktop/model.h"
 
 static struct proc *add(struct model *m, pid_t pid, unsigned long long start, pid_t ppid)
 {
