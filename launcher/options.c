@@ -21,6 +21,7 @@
 #include <seccomp.h>
 
 #include "../common/cleanup.h"
+#include "../common/fdio.h"
 #include "net.h"
 #include "policy.h"
 #include "profile.h"
@@ -757,43 +758,6 @@ static int check_pending(const struct parser *p, const char *next, unsigned flag
 	return 0;
 }
 
-static int read_all(int fd, char **out, size_t *len)
-{
-	size_t cap = 4096, n = 0;
-	char *buf = malloc(cap + 1);
-	if (!buf)
-		return -ENOMEM;
-	for (;;) {
-		ssize_t r;
-		if (n == cap) {
-			char *nb = cap > (size_t)OPTIONS_MAX_ARGS * 4096
-					   ? NULL
-					   : realloc(buf, cap * 2 + 1);
-			if (!nb) {
-				free(buf);
-				return -E2BIG;
-			}
-			buf = nb;
-			cap *= 2;
-		}
-		r = read(fd, buf + n, cap - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			int saved = errno;
-			free(buf);
-			return -saved;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	buf[n] = '\0';
-	*out = buf;
-	*len = n;
-	return 0;
-}
-
 /* Replace "--args FD" at p->pos by the NUL-separated arguments read from FD. */
 static int splice_args(struct parser *p, struct err *e)
 {
@@ -814,7 +778,7 @@ static int splice_args(struct parser *p, struct err *e)
 	if (++p->n_args_files > OPTIONS_MAX_ARGS_FILES)
 		return err_setx(e, "%s: too many --args (at most %d)", OPT_TEXT(a, 1),
 				OPTIONS_MAX_ARGS_FILES);
-	rc = read_all(fd, &data, &len);
+	rc = fd_read_all(fd, (size_t)OPTIONS_MAX_ARGS * 4096 * 2, &data, &len);
 	if (rc < 0)
 		return err_set(e, -rc, "%s", OPT_TEXT(a, 1));
 	/* bubblewrap consumes the fd */

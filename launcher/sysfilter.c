@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "../common/cleanup.h"
+#include "../common/fdio.h"
 
 static void seccomp_ctx_releasep(scmp_filter_ctx *ctx)
 {
@@ -74,42 +75,6 @@ static int add_deny_rules(scmp_filter_ctx ctx, char *const *deny, size_t n, stru
 	return 0;
 }
 
-static int read_all(int fd, char **data, size_t *len)
-{
-	size_t cap = 4096, n = 0;
-	char *buf = malloc(cap);
-
-	if (!buf)
-		return -ENOMEM;
-	for (;;) {
-		ssize_t r;
-
-		if (n == cap) {
-			char *p = cap > (1u << 24) ? NULL : realloc(buf, cap * 2);
-			if (!p) {
-				free(buf);
-				return cap > (1u << 24) ? -EFBIG : -ENOMEM;
-			}
-			buf = p;
-			cap *= 2;
-		}
-		r = read(fd, buf + n, cap - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			int saved = errno;
-			free(buf);
-			return -saved;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	*data = buf;
-	*len = n;
-	return 0;
-}
-
 static int export_ctx(scmp_filter_ctx ctx, struct sock_fprog *out, struct err *e)
 {
 	_cleanup_close_ int fd = memfd_create("cordon-seccomp", MFD_CLOEXEC);
@@ -124,7 +89,7 @@ static int export_ctx(scmp_filter_ctx ctx, struct sock_fprog *out, struct err *e
 		return err_set(e, -rc, "seccomp: exporting the filter");
 	if (lseek(fd, 0, SEEK_SET) < 0)
 		return err_set(e, errno, "seccomp: lseek");
-	rc = read_all(fd, &data, &len);
+	rc = fd_read_all(fd, (size_t)1 << 25, &data, &len);
 	if (rc < 0)
 		return err_set(e, -rc, "seccomp: reading the exported filter");
 	if (len == 0 || len % sizeof(struct sock_filter) != 0) {
@@ -159,7 +124,7 @@ int sysfilter_read_program(const char *option, int fd, struct sock_fprog *out, s
 {
 	char *data = NULL;
 	size_t len = 0;
-	int rc = read_all(fd, &data, &len);
+	int rc = fd_read_all(fd, (size_t)1 << 25, &data, &len);
 
 	if (rc < 0)
 		return err_set(e, -rc, "%s %d", option, fd);
