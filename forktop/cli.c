@@ -19,7 +19,11 @@ const char *cli_usage(void)
 	       "    --no-sandbox                 Trace COMMAND without any isolation\n"
 	       "    --keep-exited N              Keep at most N exited processes (default 10000)\n"
 	       "    --spawn-perms                Full permissions snapshot at every fork too\n"
-	       "    --quiet                      No summary line on stderr\n";
+	       "    --quiet                      No summary line on stderr\n"
+	       "    --focus tree|console         Where keyboard focus starts (default tree)\n"
+	       "    --exited-for SECONDS         Show exited processes that long (default: until c)\n"
+	       "    --replay FILE                Show a recorded run (--events) in the UI\n"
+	       "    --timeline FILE -o OUT       Draw a recorded run as OUT.svg or OUT.html\n";
 }
 
 static int parse_num(const char *opt, const char *v, long min, long max, long *out, struct err *e)
@@ -34,11 +38,42 @@ static int parse_num(const char *opt, const char *v, long min, long max, long *o
 	return 0;
 }
 
+/* The view's options (docs/forktop-tui.md): 2 when taken, 0 when not ours, -1 on error. */
+static int cli_view_option(struct forktop_cli *c, int argc, char **argv, struct err *e)
+{
+	const char *o = argv[0];
+	char *end;
+	if (strcmp(o, "--replay") != 0 && strcmp(o, "--timeline") != 0 && strcmp(o, "-o") != 0 &&
+	    strcmp(o, "--focus") != 0 && strcmp(o, "--exited-for") != 0)
+		return 0;
+	if (argc < 2)
+		return err_setx(e, "%s takes an argument", o);
+	if (strcmp(o, "--exited-for") == 0) {
+		errno = 0;
+		c->exited_for = strtod(argv[1], &end);
+		if (errno || end == argv[1] || *end || !(c->exited_for > 0 && c->exited_for < 1e9))
+			return err_setx(e, "--exited-for %s: not a number of seconds", argv[1]);
+	} else if (strcmp(o, "--replay") == 0)
+		c->replay = argv[1];
+	else if (strcmp(o, "--timeline") == 0)
+		c->timeline = argv[1];
+	else if (strcmp(o, "-o") == 0)
+		c->output = argv[1];
+	else if (strcmp(argv[1], "tree") == 0 || strcmp(argv[1], "console") == 0)
+		c->focus_console = strcmp(argv[1], "console") == 0;
+	else
+		return err_setx(e, "--focus %s: not tree or console", argv[1]);
+	return 2;
+}
+
 int cli_extra(void *data, int argc, char **argv, struct err *e)
 {
 	struct forktop_cli *c = data;
 	const char *o = argv[0];
 	long x = 0;
+	int n = cli_view_option(c, argc, argv, e);
+	if (n != 0)
+		return n;
 	if (strcmp(o, "--headless") == 0) {
 		c->headless = true;
 		return 1;
@@ -102,6 +137,15 @@ int cli_parse(struct forktop_cli *c, struct sandbox_spec *spec, int argc, char *
 	rc = options_parse(&ctx, argc, argv, spec, e);
 	if (rc != OPTIONS_RUN)
 		return rc;
+	if (c->replay || c->timeline) {
+		if (spec->argc > 0 || c->attach_pid > 0)
+			return err_setx(e, "%s %s: no COMMAND or -p with it",
+					c->replay ? "--replay" : "--timeline",
+					c->replay ? c->replay : c->timeline);
+		if (c->timeline && !c->output)
+			return err_setx(e, "--timeline %s: -o OUT is required", c->timeline);
+		return OPTIONS_RUN;
+	}
 	if (c->attach_pid > 0 && spec->argc > 0)
 		return err_setx(e, "-p %d: no COMMAND with -p", (int)c->attach_pid);
 	if (c->attach_pid == 0 && spec->argc == 0)

@@ -11,13 +11,18 @@
 #include "../launcher/spec.h"
 
 struct forktop_cli {
-	bool headless;	     /* --headless */
-	const char *events;  /* --events FILE|- */
-	const char *summary; /* --summary FILE|-: JSON summary */
-	pid_t attach_pid;    /* -p PID */
-	size_t keep_exited;  /* --keep-exited N */
-	bool spawn_perms;    /* --spawn-perms: full snapshot at every fork, not a copy */
-	bool quiet;	     /* --quiet: no summary line on stderr */
+	bool headless;	      /* --headless */
+	const char *events;   /* --events FILE|- */
+	const char *summary;  /* --summary FILE|-: JSON summary */
+	pid_t attach_pid;     /* -p PID */
+	size_t keep_exited;   /* --keep-exited N */
+	bool spawn_perms;     /* --spawn-perms: full snapshot at every fork, not a copy */
+	bool quiet;	      /* --quiet: no summary line on stderr */
+	const char *replay;   /* --replay FILE: show a recording in the UI */
+	const char *timeline; /* --timeline FILE: draw a recording (with -o) */
+	const char *output;   /* -o OUT: .svg or .html */
+	bool focus_console;   /* --focus console */
+	double exited_for;    /* --exited-for SECONDS: exited processes shown that long */
 	struct sandbox_spec *spec;
 };
 

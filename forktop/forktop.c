@@ -21,6 +21,8 @@
 #include "start.h"
 #include "summary.h"
 #include "tracer.h"
+#include "timeline.h"
+#include "tui.h"
 
 static int64_t clock_ns(clockid_t c)
 {
@@ -52,6 +54,7 @@ struct run {
 	struct recorder *rec;
 	struct tracer *tracer;
 	struct start started; /* the launched tree (sandboxed or plain) */
+	struct tui_live *ui;  /* the interactive screen; NULL with --headless or no terminal */
 	int64_t t0;
 };
 
@@ -74,20 +77,57 @@ static int run_open_recorder(struct run *r, struct err *e)
 	return recorder_open(&r->rec, r->cli.events, &h, e);
 }
 
+/* The header's last words once the tracer is done. */
+static void finished_text(const struct run *r, int rc, char *buf, size_t size)
+{
+	int status;
+	if (rc < 0)
+		snprintf(buf, size, "tracer error");
+	else if (r->cli.attach_pid > 0)
+		snprintf(buf, size, "detached");
+	else if (!tracer_root_status(r->tracer, &status))
+		snprintf(buf, size, "finished");
+	else if (WIFSIGNALED(status))
+		snprintf(buf, size, "finished: killed by SIG%s",
+			 sigabbrev_np(WTERMSIG(status)) ? sigabbrev_np(WTERMSIG(status)) : "?");
+	else
+		snprintf(buf, size, "finished: exit %d", WEXITSTATUS(status));
+}
+
+static int run_start(struct run *r, struct err *e)
+{
+	int rc;
+	if (r->cli.attach_pid > 0)
+		return 0;
+	/* the workload gets the console's pty as its stdin/stdout/stderr */
+	if (r->ui && tui_live_redirect(r->ui, e) < 0)
+		return -1;
+	rc = start_tree(&r->started, &r->spec, e);
+	if (r->ui)
+		tui_live_restore(r->ui);
+	return rc;
+}
+
 static int run_trace(struct run *r, struct err *e)
 {
 	struct tracer_opts topts = { .attach = r->cli.attach_pid > 0,
 				     .spawn_perms = r->cli.spawn_perms };
-	struct event_sink sink = { 0 };
-	/* before any thread starts, so that no thread takes them; the command does not inherit
-	 * the mask (launch_plain and sandbox_start reset it in the child) */
+	struct event_sink sink = { 0 }, rsink = { 0 };
+	char state[128];
+	int rc;
+	if (run_start(r, e) < 0)
+		return -1;
+	/* after the fork (the command must not inherit a blocked mask), before any thread */
 	if (tracer_block_signals(e) < 0 || run_open_recorder(r, e) < 0)
 		return -1;
 	if (r->rec) {
-		sink.emit = recorder_emit;
-		sink.idle = recorder_idle;
-		sink.data = r->rec;
+		rsink.emit = recorder_emit;
+		rsink.idle = recorder_idle;
+		rsink.data = r->rec;
 	}
+	sink = rsink;
+	if (r->ui)
+		tui_live_sink(r->ui, r->rec ? &rsink : NULL, &sink);
 	if (tracer_new(&r->tracer, &r->model, &sink, &topts, e) < 0)
 		return -1;
 	if (r->cli.attach_pid > 0) {
@@ -96,11 +136,62 @@ static int run_trace(struct run *r, struct err *e)
 			tracer_detach_all(r->tracer, &ignore);
 			return -1;
 		}
-	} else if (start_tree(&r->started, &r->spec, e) < 0 ||
-		   tracer_add_root(r->tracer, r->started.pid, e) < 0) {
+	} else if (tracer_add_root(r->tracer, r->started.pid, e) < 0) {
 		return -1;
 	}
-	return tracer_run(r->tracer, e);
+	if (r->ui && tui_live_start(r->ui, r->cli.attach_pid > 0 ? 0 : r->started.pid, e) < 0)
+		return -1;
+	rc = tracer_run(r->tracer, e);
+	if (r->ui) {
+		/* the screen stays up until the user quits */
+		finished_text(r, rc, state, sizeof(state));
+		tui_live_finished(r->ui, state);
+		tui_live_wait(r->ui);
+	}
+	return rc;
+}
+
+/* --replay FILE and --timeline FILE -o OUT: no tracing. */
+static int run_offline(const struct forktop_cli *c, struct err *e)
+{
+	struct replay rp;
+	struct tui_opts o = { .keep_exited = c->keep_exited,
+			      .exited_ttl_ns = (int64_t)(c->exited_for * 1e9) };
+	int rc;
+	if (c->timeline)
+		return timeline_render_file(c->timeline, c->output, e);
+	if (replay_open(&rp, "--replay", c->replay, c->keep_exited, e) < 0)
+		return -1;
+	if (!tui_available()) {
+		replay_close(&rp);
+		return err_setx(e, "--replay %s: needs a terminal", c->replay);
+	}
+	rc = tui_replay(&rp, &o, e);
+	replay_close(&rp);
+	return rc;
+}
+
+static int run_open_ui(struct run *r, struct err *e)
+{
+	_cleanup_free_ char *sb = NULL;
+	struct err ignore;
+	char text[128];
+	struct tui_opts o = {
+		.attach = r->cli.attach_pid > 0,
+		.console = r->cli.attach_pid == 0,
+		.focus_console = r->cli.focus_console,
+		.keep_exited = r->cli.keep_exited,
+		.exited_ttl_ns = (int64_t)(r->cli.exited_for * 1e9),
+	};
+	/* --events - writes to stdout: the screen would be in the way */
+	if (r->cli.headless || !tui_available() ||
+	    (r->cli.events && strcmp(r->cli.events, "-") == 0))
+		return 0;
+	if (r->cli.attach_pid == 0 && !r->spec.no_sandbox)
+		sb = policy_dump(&r->spec, &ignore);
+	tui_sandbox_text(sb, text, sizeof(text));
+	o.sandbox = text;
+	return tui_live_new(&r->ui, &o, e);
 }
 
 static int run_finish(struct run *r, int rc, const struct logger *log)
@@ -137,6 +228,7 @@ static int run_finish(struct run *r, int rc, const struct logger *log)
 		if (code == 0)
 			code = SANDBOX_EXIT_SETUP;
 	}
+	tui_live_free(r->ui); /* before the tracer: the UI thread reads nothing of it */
 	tracer_free(r->tracer);
 	start_free(&r->started);
 	model_destroy(&r->model);
@@ -177,8 +269,22 @@ int main(int argc, char **argv)
 		puts(json);
 		return fflush(stdout) == 0 ? 0 : SANDBOX_EXIT_SETUP;
 	}
+	if (r.cli.replay || r.cli.timeline) {
+		spec_free(&r.spec);
+		if (run_offline(&r.cli, &e) < 0) {
+			log_err(&log, &e);
+			return SANDBOX_EXIT_SETUP;
+		}
+		return 0;
+	}
 	if (model_init(&r.model, r.cli.keep_exited, &e) < 0) {
 		log_err(&log, &e);
+		spec_free(&r.spec);
+		return SANDBOX_EXIT_SETUP;
+	}
+	if (run_open_ui(&r, &e) < 0) {
+		log_err(&log, &e);
+		model_destroy(&r.model);
 		spec_free(&r.spec);
 		return SANDBOX_EXIT_SETUP;
 	}
