@@ -58,4 +58,10 @@ struct event_sink {
 
 const char *event_type_name(enum ev_type t);
 
+/* Deep copy for a sink that keeps an event past its call: *dst gets src with argv, exe and cwd
+ * copied into *blob (grown as needed, owned by the caller) and the snapshot into *perms.
+ * false on ENOMEM: dst then has the scalars and the snapshot but no strings. */
+bool event_copy(struct event *dst, struct procfs_perms *perms, char **blob, size_t *blob_cap,
+		const struct event *src);
+
 #endif

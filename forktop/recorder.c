@@ -454,37 +454,6 @@ int recorder_open(struct recorder **out, const char *path, const struct recorder
 	return 0;
 }
 
-/* Copy the borrowed strings of ev into x->blob. */
-static bool rec_copy_strings(struct rec *x, const struct event *ev)
-{
-	size_t el = ev->exe ? strlen(ev->exe) + 1 : 0, cl = ev->cwd ? strlen(ev->cwd) + 1 : 0;
-	size_t need = ev->argv_len + el + cl;
-	char *b;
-	if (need > x->blob_cap) {
-		char *nb = realloc(x->blob, need);
-		if (!nb)
-			return false;
-		x->blob = nb;
-		x->blob_cap = need;
-	}
-	b = x->blob;
-	if (ev->argv) {
-		memcpy(b, ev->argv, ev->argv_len);
-		x->ev.argv = b;
-		b += ev->argv_len;
-	}
-	if (ev->exe) {
-		memcpy(b, ev->exe, el);
-		x->ev.exe = b;
-		b += el;
-	}
-	if (ev->cwd) {
-		memcpy(b, ev->cwd, cl);
-		x->ev.cwd = b;
-	}
-	return true;
-}
-
 void recorder_emit(void *data, const struct event *ev)
 {
 	struct recorder *r = data;
@@ -511,15 +480,8 @@ void recorder_emit(void *data, const struct event *ev)
 		pthread_mutex_unlock(&r->lock);
 		return;
 	}
-	x->ev = *ev;
-	x->ev.argv = x->ev.exe = x->ev.cwd = NULL;
-	x->ev.perms = NULL;
-	if (ev->perms) {
-		x->perms = *ev->perms;
-		x->ev.perms = &x->perms;
-	}
-	if (!rec_copy_strings(x, ev))
-		x->ev.argv_len = 0;
+	/* out of memory: the event is still recorded, without its strings */
+	(void)event_copy(&x->ev, &x->perms, &x->blob, &x->blob_cap, ev);
 	x->next = NULL;
 	pthread_mutex_lock(&r->lock);
 	if (r->tail)

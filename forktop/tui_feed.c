@@ -34,46 +34,6 @@ static void free_list(struct feed_item *x)
 	}
 }
 
-/* Copy the borrowed parts of ev into x's own buffers. */
-static bool item_copy(struct feed_item *x, const struct event *ev)
-{
-	size_t el = ev->exe ? strlen(ev->exe) + 1 : 0, cl = ev->cwd ? strlen(ev->cwd) + 1 : 0;
-	size_t need = (ev->argv ? ev->argv_len : 0) + el + cl;
-	char *b;
-	x->ev = *ev;
-	x->ev.argv = x->ev.exe = x->ev.cwd = NULL;
-	x->ev.perms = NULL;
-	if (ev->perms) {
-		x->perms = *ev->perms;
-		x->ev.perms = &x->perms;
-	}
-	if (need > x->blob_cap) {
-		char *nb = realloc(x->blob, need);
-		if (!nb)
-			return false;
-		x->blob = nb;
-		x->blob_cap = need;
-	}
-	b = x->blob;
-	if (ev->argv) {
-		memcpy(b, ev->argv, ev->argv_len);
-		x->ev.argv = b;
-		b += ev->argv_len;
-	} else {
-		x->ev.argv_len = 0;
-	}
-	if (ev->exe) {
-		memcpy(b, ev->exe, el);
-		x->ev.exe = b;
-		b += el;
-	}
-	if (ev->cwd) {
-		memcpy(b, ev->cwd, cl);
-		x->ev.cwd = b;
-	}
-	return true;
-}
-
 void tui_feed_destroy(struct tui_feed *f)
 {
 	if (f->efd < 0 && !f->head && !f->free_list)
@@ -116,7 +76,7 @@ void tui_feed_emit(void *data, const struct event *ev)
 		drop(f);
 		return;
 	}
-	if (!item_copy(x, ev)) {
+	if (!event_copy(&x->ev, &x->perms, &x->blob, &x->blob_cap, ev)) {
 		free(x->blob);
 		free(x);
 		drop(f); /* out of memory: the view misses it, the tracee is not stopped */
