@@ -369,7 +369,9 @@ static int load_env_entry(const struct pol *p, json_t *v, const char *jpath)
 	return spec_add_env(p->s, set ? ENV_SET : ENV_UNSET, name, value, p->e);
 }
 
-static int load_env(const struct pol *p, json_t *v, const char *key)
+/* Every element of the array `key` through `entry`, each named "key[i]" in messages. */
+static int load_each(const struct pol *p, json_t *v, const char *key,
+		     int (*entry)(const struct pol *p, json_t *v, const char *jpath))
 {
 	size_t i;
 	json_t *item;
@@ -378,10 +380,15 @@ static int load_env(const struct pol *p, json_t *v, const char *key)
 	json_array_foreach(v, i, item) {
 		char jpath[JPATH_LEN];
 		jpath_fmt(jpath, "%s[%zu]", key, i);
-		if (load_env_entry(p, item, jpath) < 0)
+		if (entry(p, item, jpath) < 0)
 			return -1;
 	}
 	return 0;
+}
+
+static int load_env(const struct pol *p, json_t *v, const char *key)
+{
+	return load_each(p, v, key, load_env_entry);
 }
 
 static int dump_env(const struct sandbox_spec *s, json_t *root, const char *key, struct err *e)
@@ -648,17 +655,7 @@ static int load_op(const struct pol *p, json_t *v, const char *jpath)
 
 static int load_ops(const struct pol *p, json_t *v, const char *key)
 {
-	size_t i;
-	json_t *item;
-	if (get_array(p, v, key) < 0)
-		return -1;
-	json_array_foreach(v, i, item) {
-		char jpath[JPATH_LEN];
-		jpath_fmt(jpath, "%s[%zu]", key, i);
-		if (load_op(p, item, jpath) < 0)
-			return -1;
-	}
-	return 0;
+	return load_each(p, v, key, load_op);
 }
 
 static int dump_op(const struct op *o, json_t *obj, struct err *e)
@@ -973,17 +970,7 @@ static int load_cap_entry(const struct pol *p, json_t *v, const char *jpath)
 
 static int load_caps(const struct pol *p, json_t *v, const char *key)
 {
-	size_t i;
-	json_t *item;
-	if (get_array(p, v, key) < 0)
-		return -1;
-	json_array_foreach(v, i, item) {
-		char jpath[JPATH_LEN];
-		jpath_fmt(jpath, "%s[%zu]", key, i);
-		if (load_cap_entry(p, item, jpath) < 0)
-			return -1;
-	}
-	return 0;
+	return load_each(p, v, key, load_cap_entry);
 }
 
 static int dump_caps(const struct sandbox_spec *s, json_t *root, const char *key, struct err *e)
