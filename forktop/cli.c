@@ -111,14 +111,56 @@ int cli_extra(void *data, int argc, char **argv, struct err *e)
 	return 2;
 }
 
-/* "With no sandbox option at all": no op, no namespace beyond the mount one, no profile,
- * no policy. */
-static bool spec_is_bare(const struct sandbox_spec *s)
+/* The first sandbox setting in s (an option name, for messages), or NULL when there is none
+ * beyond the mount namespace every spec has: "with no sandbox option at all". */
+static const char *spec_first_setting(const struct sandbox_spec *s)
 {
-	return s->n_ops == 0 && (s->ns & ~(unsigned long)CLONE_NEWNS) == 0 && !s->profile &&
-	       s->userns_fd < 0 && s->pidns_fd < 0 && s->n_caps == 0 && s->seccomp_fd < 0 &&
-	       s->n_syscall_deny == 0 && !s->hostname && !s->chdir && s->n_env == 0 &&
-	       !s->clearenv && !s->has_uid && !s->has_gid;
+	const struct {
+		bool set;
+		const char *name;
+	} t[] = {
+		{ (s->ns & CLONE_NEWUSER) != 0, "--unshare-user" },
+		{ (s->ns & CLONE_NEWPID) != 0, "--unshare-pid" },
+		{ (s->ns & CLONE_NEWNET) != 0, "--unshare-net" },
+		{ (s->ns & CLONE_NEWIPC) != 0, "--unshare-ipc" },
+		{ (s->ns & CLONE_NEWUTS) != 0, "--unshare-uts" },
+		{ (s->ns & CLONE_NEWCGROUP) != 0, "--unshare-cgroup" },
+		{ s->userns_fd >= 0 || s->userns2_fd >= 0, "--userns" },
+		{ s->pidns_fd >= 0, "--pidns" },
+		{ s->disable_userns || s->assert_userns_disabled, "--disable-userns" },
+		{ s->has_uid, "--uid" },
+		{ s->has_gid, "--gid" },
+		{ s->hostname != NULL, "--hostname" },
+		{ s->chdir != NULL, "--chdir" },
+		{ s->clearenv, "--clearenv" },
+		{ s->n_env > 0, "--setenv/--unsetenv" },
+		{ s->argv0 != NULL, "--argv0" },
+		{ s->seccomp_fd >= 0 || s->n_add_seccomp_fds > 0, "--seccomp" },
+		{ s->n_caps > 0, "--cap-add/--cap-drop" },
+		{ s->new_session, "--new-session" },
+		{ s->exec_label != NULL, "--exec-label" },
+		{ s->file_label != NULL, "--file-label" },
+		{ s->n_lock_files > 0, "--lock-file" },
+		{ s->n_sync_fds > 0, "--sync-fd" },
+		{ s->block_fd >= 0, "--block-fd" },
+		{ s->userns_block_fd >= 0, "--userns-block-fd" },
+		{ s->info_fd >= 0, "--info-fd" },
+		{ s->json_status_fd >= 0, "--json-status-fd" },
+		{ s->die_with_parent, "--die-with-parent" },
+		{ s->as_pid_1, "--as-pid-1" },
+		{ s->n_syscall_deny > 0, "--deny-syscall" },
+		{ s->net_pasta, "--net-pasta" },
+		{ s->n_rlimits > 0, "--rlimit" },
+		{ s->landlock, "--landlock" },
+	};
+	if (s->profile) /* before the ops it made */
+		return "--profile";
+	if (s->n_ops > 0)
+		return s->ops[0].option ? s->ops[0].option : "a filesystem option";
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (t[i].set)
+			return t[i].name;
+	return NULL;
 }
 
 int cli_parse(struct forktop_cli *c, struct sandbox_spec *spec, int argc, char **argv,
@@ -130,6 +172,7 @@ int cli_parse(struct forktop_cli *c, struct sandbox_spec *spec, int argc, char *
 		.extra = cli_extra,
 		.extra_data = c,
 	};
+	const char *setting;
 	int rc;
 	c->spec = spec;
 	c->keep_exited = 10000;
@@ -150,7 +193,14 @@ int cli_parse(struct forktop_cli *c, struct sandbox_spec *spec, int argc, char *
 		return err_setx(e, "-p %d: no COMMAND with -p", (int)c->attach_pid);
 	if (c->attach_pid == 0 && spec->argc == 0)
 		return err_setx(e, "No command specified");
-	if (c->attach_pid == 0 && !spec->no_sandbox && spec_is_bare(spec) &&
+	if (c->attach_pid > 0 && spec->no_sandbox)
+		return err_setx(e, "-p %d: --no-sandbox only applies to a launched COMMAND",
+				(int)c->attach_pid);
+	setting = spec_first_setting(spec);
+	if ((spec->no_sandbox || c->attach_pid > 0) && setting)
+		return err_setx(e, "%s: needs a sandbox, and %s starts none", setting,
+				spec->no_sandbox ? "--no-sandbox" : "-p");
+	if (c->attach_pid == 0 && !spec->no_sandbox && !setting &&
 	    profile_apply(spec, "shell", e) < 0)
 		return -1;
 	return OPTIONS_RUN;

@@ -790,6 +790,10 @@ int tracer_run(struct tracer *t, struct err *e)
 			break;
 		if (tid < 0 && errno != EINTR)
 			return err_set(e, errno, "waitpid");
+		/* every tracee is gone; a child we do not trace (the sandbox's pasta) may live on
+		 * until the launcher stops it, so ECHILD alone would never come */
+		if (t->ntasks == 0 && (t->root_reaped || t->opts.attach))
+			break;
 		/* nothing pending: sleep until SIGCHLD (or a signal for forktop), or until the
 		 * sink or the zombie checks want to run */
 		timeout = t->m->nzombies ? ZOMBIE_POLL_MS : -1;

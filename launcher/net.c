@@ -445,7 +445,7 @@ int net_pasta_start(const struct sandbox_spec *s, int proc_fd, pid_t pid, struct
 	int ready, rc = 0;
 
 	out->pid = 0;
-	out->out_fd = out->log_fd = -1;
+	out->pidfd = out->out_fd = out->log_fd = -1;
 	if (prepare_cmd(s, proc_fd, pid, &c, e) < 0) {
 		cmd_free(&c);
 		return -1;
@@ -463,6 +463,9 @@ int net_pasta_start(const struct sandbox_spec *s, int proc_fd, pid_t pid, struct
 		ready = wait_ready(&c, child, &log);
 		if (ready == 1) {
 			out->pid = child;
+			/* our child, not reaped yet: a pidfd names exactly it, even after a
+			 * tracer's waitpid(-1) (forktop) reaped it and the pid was reused */
+			out->pidfd = (int)syscall(SYS_pidfd_open, child, 0);
 			out->out_fd = c.ready_rd;
 			out->log_fd = c.log_rd;
 			c.ready_rd = c.log_rd = -1;
@@ -480,13 +483,22 @@ void net_pasta_stop(struct net_pasta *np)
 
 	if (np->pid <= 0)
 		return;
-	kill(np->pid, SIGKILL);
-	while (waitpid(np->pid, &st, 0) < 0 && errno == EINTR)
-		;
+	if (np->pidfd >= 0) {
+		siginfo_t si;
+		/* ESRCH/ECHILD: someone else reaped it already; never touch the bare pid */
+		syscall(SYS_pidfd_send_signal, np->pidfd, SIGKILL, NULL, 0);
+		while (waitid(P_PIDFD, (id_t)np->pidfd, &si, WEXITED) < 0 && errno == EINTR)
+			;
+		close(np->pidfd);
+	} else {
+		kill(np->pid, SIGKILL);
+		while (waitpid(np->pid, &st, 0) < 0 && errno == EINTR)
+			;
+	}
 	if (np->out_fd >= 0)
 		close(np->out_fd);
 	if (np->log_fd >= 0)
 		close(np->log_fd);
 	np->pid = 0;
-	np->out_fd = np->log_fd = -1;
+	np->pidfd = np->out_fd = np->log_fd = -1;
 }

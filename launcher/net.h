@@ -20,6 +20,7 @@
  * SIGPIPE. */
 struct net_pasta {
 	pid_t pid;
+	int pidfd; /* -1 when pidfd_open failed (pre-5.3 kernels): then the bare pid is used */
 	int out_fd, log_fd;
 };
 

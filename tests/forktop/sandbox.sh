@@ -111,4 +111,34 @@ test_cli_errors() {
 	expect_error 1 "forktop: --events /nonexistent/dir/x: No such file or directory"
 }
 
+# --no-sandbox and -p start no sandbox: a sandbox option with them is refused, never ignored
+test_sandbox_options_need_a_sandbox() {
+	run_raw "$FORKTOP" --headless --no-sandbox --rlimit nofile=64 -- true
+	expect_error 1 "forktop: --rlimit: needs a sandbox, and --no-sandbox starts none"
+	run_raw "$FORKTOP" --headless --no-sandbox --landlock-ro /usr -- true
+	expect_error 1 "forktop: --landlock: needs a sandbox, and --no-sandbox starts none"
+	run_raw "$FORKTOP" --headless --no-sandbox --ro-bind / / -- true
+	expect_error 1 "forktop: --ro-bind: needs a sandbox, and --no-sandbox starts none"
+	run_raw "$FORKTOP" --headless --no-sandbox --unshare-net -- true
+	expect_error 1 "forktop: --unshare-net: needs a sandbox, and --no-sandbox starts none"
+	run_raw "$FORKTOP" --headless --no-sandbox --profile minimal -- true
+	expect_error 1 "forktop: --profile: needs a sandbox, and --no-sandbox starts none"
+	run_raw "$FORKTOP" --headless -p 1 --setenv A B
+	expect_error 1 "forktop: --setenv/--unsetenv: needs a sandbox, and -p starts none"
+	run_raw "$FORKTOP" --headless -p 1 --no-sandbox
+	expect_error 1 "forktop: -p 1: --no-sandbox only applies to a launched COMMAND"
+}
+
+# --net-pasta: pasta is forktop's child but not a tracee; forktop still ends with the
+# workload (it used to wait for pasta forever) and leaves no pasta behind
+test_net_pasta_ends_with_the_workload() {
+	command -v pasta >/dev/null || fail "pasta not installed (make deps)"
+	local mark=ft$((RANDOM % 1000))x$((RANDOM % 100000))
+	RC=0
+	timeout 20 "$FORKTOP" --headless --quiet --events ev.jsonl "${SB[@]}" --unshare-net \
+		--net-pasta --net-pasta-args "--ns-ifname=$mark" -- /bin/sh -c 'exit 3' || RC=$?
+	assert_eq 3 "$RC" "exit status (124: forktop hung after the workload)"
+	[ -z "$(pgrep -f -- "--ns-ifname=$mark" || true)" ] || fail "pasta left running"
+}
+
 run_tests
