@@ -75,11 +75,13 @@ for s in $scripts; do
 	fi
 done
 
-# The cordon suite once more against the ASan+UBSan build (root only: it is the same code).
+# The cordon, forktop (headless) and cordon-enter suites once more against the ASan+UBSan
+# build (as the caller only: it is the same code). The TUI suite stays on the plain build.
 if [ "$build" != build/asan ] && [ -x build/asan/cordon ]; then
-	for s in $(echo "$scripts" | grep '^tests/cordon/' || true); do
+	for s in $(echo "$scripts" | grep -E '^tests/(cordon|forktop|enter)/' || true); do
 		[ -n "$filter" ] && ! [[ "$s" =~ $filter ]] && continue
 		T_MODE=$([ "$(id -u)" = 0 ] && echo root || echo user) CORDON=$top/build/asan/cordon \
+			FORKTOP=$top/build/asan/forktop ENTER=$top/build/asan/cordon-enter \
 			ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 			bash "$s" | sed 's/\]$/ asan]/; s/\] /, asan] /' | tee -a "$results"
 	done
