@@ -2,6 +2,8 @@
 # forktop -p PID: attaching to a running tree (all descendants and threads), following new
 # processes, detaching cleanly (every tracee resumed, untraced) on SIGTERM, clear errors for
 # ptrace denials; and for launched trees: signals forwarded, EXITKILL when forktop dies.
+# shellcheck disable=SC2031 # T_TMP is set per test case, in its subshell
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
 H=$T_ROOT/build/tests/helpers

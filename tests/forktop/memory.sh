@@ -2,6 +2,7 @@
 # forktop's memory stays flat however many processes it traces: exited processes are kept in
 # a bounded list (--keep-exited) and counted beyond it, nodes and task records are recycled.
 # (The recorder's queue is bounded separately: at most 16,384 events wait for the writer.)
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
 H=$T_ROOT/build/tests/helpers

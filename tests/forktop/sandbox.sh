@@ -2,6 +2,7 @@
 # forktop [cordon options] -- CMD: the sandbox's first process is seized before any setup, so
 # every process of the sandbox and the very first exec are seen; pids inside (NSpid); the
 # header carries the sandbox spec; setup errors and exit codes are cordon's.
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
 H=$T_ROOT/build/tests/helpers

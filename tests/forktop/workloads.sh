@@ -2,6 +2,7 @@
 # forktop's tracer on the deterministic workload programs (tests/helpers/wl_*.c): each is run
 # under `forktop --headless --no-sandbox --events` and the recorded events are checked exactly
 # against what the program did (counts, parentage, exit codes, threads, signals).
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
 H=$T_ROOT/build/tests/helpers
