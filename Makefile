@@ -144,7 +144,7 @@ deps-check:
 deps: deps-check
 
 run: deps-check all
-	$(CORDON) --profile shell -- /bin/bash -i
+	$(FORKTOP) --focus console -- /bin/bash -i
 
 check: deps-check all unit-tests helpers
 ifneq ($(SANITIZE),1)

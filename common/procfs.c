@@ -25,6 +25,9 @@ static enum pids_item perms_items[] = {
 };
 enum { PI_UID0 = 0, PI_GID0 = 4, PI_NS0 = 8 };
 
+static void translate_ids(pid_t tid, const char *file, const uint32_t *in, uint32_t *out,
+			  char *text);
+
 static enum pids_item scan_items[] = { PIDS_ID_PID, PIDS_ID_PPID };
 enum { SI_PID, SI_PPID };
 
@@ -32,8 +35,10 @@ struct procfs {
 	struct pids_info *perms;
 	struct pids_info *scan;
 	uint64_t self_userns; /* our own user namespace: ids need no translation there */
-	bool no_pidfd;	      /* no pidfd_open or no namespace ioctls: read /proc/PID/ns */
-	uint64_t cg_id;	      /* the last unified cgroup id seen at an exec, and its path */
+	char self_uid_map[PROCFS_MAP_TEXT]; /* its maps, for processes that share it */
+	char self_gid_map[PROCFS_MAP_TEXT];
+	bool no_pidfd;	/* no pidfd_open or no namespace ioctls: read /proc/PID/ns */
+	uint64_t cg_id; /* the last unified cgroup id seen at an exec, and its path */
 	char cg_path[sizeof(((struct procfs_perms *)0)->cgroup)];
 	pid_t status_pid; /* procfs_ident's last status read, until procfs_forget() */
 	char status[4096];
@@ -131,6 +136,12 @@ int procfs_new(struct procfs **out, struct err *e)
 	}
 	if (stat("/proc/self/ns/user", &st) == 0)
 		p->self_userns = st.st_ino;
+	{
+		const uint32_t none[PROCFS_ID_COUNT] = { 0 };
+		uint32_t ignore[PROCFS_ID_COUNT];
+		translate_ids(getpid(), "uid_map", none, ignore, p->self_uid_map);
+		translate_ids(getpid(), "gid_map", none, ignore, p->self_gid_map);
+	}
 	*out = p;
 	return 0;
 }
@@ -324,15 +335,35 @@ static void parse_status_perms(const char *buf, struct procfs_perms *o)
 	o->no_new_privs = v && strtol(v, NULL, 10) == 1;
 }
 
+/* Append one map line to text (PROCFS_MAP_TEXT bytes): whole lines only, each leaving room
+ * for the ", ..." that ends a map too long to show. */
+static void map_text_add(char *text, unsigned long inside, unsigned long outside,
+			 unsigned long count)
+{
+	size_t o = strlen(text);
+	char one[72];
+	int n;
+	if (o >= 3 && strcmp(text + o - 3, "...") == 0)
+		return;
+	n = snprintf(one, sizeof(one), "%s%lu %lu %lu", o ? ", " : "", inside, outside, count);
+	if (o + (size_t)n + 5 < PROCFS_MAP_TEXT)
+		memcpy(text + o, one, (size_t)n + 1);
+	else
+		snprintf(text + o, PROCFS_MAP_TEXT - o, "%s...", o ? ", " : "");
+}
+
 /* Translate host-view ids into the process's user namespace with /proc/PID/{uid,gid}_map
- * (libproc2 has no map items). Read by a process in another user namespace, each line is
- * "inside outside count" with `outside` relative to the reader's namespace. */
-static void translate_ids(pid_t tid, const char *file, const uint32_t *in, uint32_t *out)
+ * (libproc2 has no map items), keeping the map as text. Read by a process in another user
+ * namespace, each line is "inside outside count" with `outside` relative to the reader's
+ * namespace. */
+static void translate_ids(pid_t tid, const char *file, const uint32_t *in, uint32_t *out,
+			  char *text)
 {
 	char path[64], buf[2048];
 	snprintf(path, sizeof(path), "/proc/%d/%s", (int)tid, file);
 	for (int i = 0; i < PROCFS_ID_COUNT; i++)
 		out[i] = PROCFS_ID_UNMAPPED;
+	text[0] = '\0';
 	if (read_small(path, buf, sizeof(buf)) < 0)
 		return;
 	for (char *line = buf; line && *line;) {
@@ -340,13 +371,31 @@ static void translate_ids(pid_t tid, const char *file, const uint32_t *in, uint3
 		unsigned long inside = strtoul(line, &end1, 10);
 		unsigned long outside = strtoul(end1, &end2, 10);
 		unsigned long count = strtoul(end2, &end3, 10);
-		if (end1 != line && end2 != end1 && end3 != end2)
+		if (end1 != line && end2 != end1 && end3 != end2) {
 			for (int i = 0; i < PROCFS_ID_COUNT; i++)
 				if (in[i] >= outside && in[i] - outside < count)
 					out[i] = (uint32_t)(inside + (in[i] - outside));
+			map_text_add(text, inside, outside, count);
+		}
 		line = strchr(line, '\n');
 		if (line)
 			line++;
+	}
+}
+
+/* In-namespace ids and the maps: translated through the process's maps when it is in
+ * another user namespace than forktop, else the same ids and forktop's own maps (read once:
+ * a process of forktop's namespace has the very same map files). */
+static void ns_ids(const struct procfs *p, pid_t tid, struct procfs_perms *o)
+{
+	if (o->ns[PROCFS_NS_USER] && o->ns[PROCFS_NS_USER] != p->self_userns) {
+		translate_ids(tid, "uid_map", o->uid, o->uid_ns, o->uid_map);
+		translate_ids(tid, "gid_map", o->gid, o->gid_ns, o->gid_map);
+	} else {
+		memcpy(o->uid_ns, o->uid, sizeof(o->uid));
+		memcpy(o->gid_ns, o->gid, sizeof(o->gid));
+		memcpy(o->uid_map, p->self_uid_map, sizeof(o->uid_map));
+		memcpy(o->gid_map, p->self_gid_map, sizeof(o->gid_map));
 	}
 }
 
@@ -416,13 +465,7 @@ static int fill_perms(struct procfs *p, struct pids_info *info, struct pids_stac
 	if (read_proc(tid, "status", buf, sizeof(buf)) < 0)
 		return err_set(e, errno, "/proc/%d/status", (int)tid);
 	parse_status_perms(buf, o);
-	if (o->ns[PROCFS_NS_USER] && o->ns[PROCFS_NS_USER] != p->self_userns) {
-		translate_ids(tid, "uid_map", o->uid, o->uid_ns);
-		translate_ids(tid, "gid_map", o->gid, o->gid_ns);
-	} else {
-		memcpy(o->uid_ns, o->uid, sizeof(o->uid));
-		memcpy(o->gid_ns, o->gid, sizeof(o->gid));
-	}
+	ns_ids(p, tid, o);
 	return 0;
 }
 
@@ -587,13 +630,7 @@ void procfs_exec_rest(struct procfs *p, pid_t pid, struct procfs_perms *o)
 		proc_namespaces(pid, o);
 	}
 	exec_cgroup(p, pid, pidfd, o);
-	if (o->ns[PROCFS_NS_USER] && o->ns[PROCFS_NS_USER] != p->self_userns) {
-		translate_ids(pid, "uid_map", o->uid, o->uid_ns);
-		translate_ids(pid, "gid_map", o->gid, o->gid_ns);
-	} else {
-		memcpy(o->uid_ns, o->uid, sizeof(o->uid));
-		memcpy(o->gid_ns, o->gid, sizeof(o->gid));
-	}
+	ns_ids(p, pid, o);
 	procfs_rlimits(pid, o);
 }
 
@@ -690,6 +727,7 @@ bool procfs_perms_equal(const struct procfs_perms *a, const struct procfs_perms 
 	       memcmp(a->gid, b->gid, sizeof(a->gid)) == 0 &&
 	       memcmp(a->uid_ns, b->uid_ns, sizeof(a->uid_ns)) == 0 &&
 	       memcmp(a->gid_ns, b->gid_ns, sizeof(a->gid_ns)) == 0 &&
+	       strcmp(a->uid_map, b->uid_map) == 0 && strcmp(a->gid_map, b->gid_map) == 0 &&
 	       memcmp(a->caps, b->caps, sizeof(a->caps)) == 0 && a->seccomp == b->seccomp &&
 	       a->seccomp_filters == b->seccomp_filters && a->no_new_privs == b->no_new_privs &&
 	       memcmp(a->ns, b->ns, sizeof(a->ns)) == 0 && strcmp(a->cgroup, b->cgroup) == 0 &&

@@ -69,11 +69,19 @@ struct procfs_ident {
 	int nthreads;
 };
 
+/* Room for a uid_map or gid_map as text: a few lines fit, a longer map ends in "..." */
+#define PROCFS_MAP_TEXT 96
+
 struct procfs_perms {
 	uint32_t uid[PROCFS_ID_COUNT]; /* as seen from forktop's user namespace ("mapped") */
 	uint32_t gid[PROCFS_ID_COUNT];
 	uint32_t uid_ns[PROCFS_ID_COUNT]; /* inside the process's own user namespace */
 	uint32_t gid_ns[PROCFS_ID_COUNT];
+	/* the process's user namespace's /proc/PID/uid_map and gid_map as forktop reads them
+	 * (outside ids are forktop's): "inside outside count" lines joined with ", ", e.g.
+	 * "0 1000 1"; "" when unknown */
+	char uid_map[PROCFS_MAP_TEXT];
+	char gid_map[PROCFS_MAP_TEXT];
 	uint64_t caps[PROCFS_CAP_COUNT];
 	int seccomp;	     /* 0 disabled, 1 strict, 2 filter, -1 unknown */
 	int seccomp_filters; /* -1 unknown */

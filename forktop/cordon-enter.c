@@ -20,14 +20,13 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "../common/cleanup.h"
 #include "../common/err.h"
 #include "enter_check.h"
 #include "inject.h"
 #include "join.h"
+#include "shell.h"
 
 #define PROG "cordon-enter"
-#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 struct opts {
 	bool hijack, check, force;
@@ -111,99 +110,6 @@ static int parse_args(int argc, char **argv, struct opts *o, struct err *e)
 	return 0;
 }
 
-/* --- the target's environment and the candidate executables ---------------------------- */
-
-struct strv {
-	char **v;
-	size_t n;
-};
-
-static int strv_add(struct strv *s, const char *str, struct err *e)
-{
-	char **v = realloc(s->v, (s->n + 2) * sizeof(*v));
-	if (!v)
-		return err_set(e, ENOMEM, "memory");
-	s->v = v;
-	if (!(s->v[s->n] = strdup(str)))
-		return err_set(e, ENOMEM, "memory");
-	s->v[++s->n] = NULL;
-	return 0;
-}
-
-static void strv_free(struct strv *s)
-{
-	for (size_t i = 0; i < s->n; i++)
-		free(s->v[i]);
-	free(s->v);
-	s->v = NULL;
-	s->n = 0;
-}
-
-static const char *strv_get(const struct strv *s, const char *name)
-{
-	size_t len = strlen(name);
-	for (size_t i = 0; i < s->n; i++)
-		if (!strncmp(s->v[i], name, len) && s->v[i][len] == '=')
-			return s->v[i] + len + 1;
-	return NULL;
-}
-
-/* The target's environment (what its own shell would see), TERM from ours, and a marker. */
-static int build_env(const struct opts *o, struct strv *env, struct err *e)
-{
-	char path[64], buf[65536], mark[64];
-	ssize_t n = 0;
-	snprintf(path, sizeof(path), "/proc/%d/environ", (int)o->pid);
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0)
-		n = read(fd, buf, sizeof(buf) - 1);
-	buf[n > 0 ? n : 0] = 0;
-	for (ssize_t i = 0; i < n; i += (ssize_t)strlen(buf + i) + 1)
-		if (strncmp(buf + i, "TERM=", 5) != 0 &&
-		    strncmp(buf + i, "CORDON_ENTER=", 13) != 0 && strv_add(env, buf + i, e) < 0)
-			return -1;
-	if (getenv("TERM")) {
-		snprintf(buf, sizeof(buf), "TERM=%s", getenv("TERM"));
-		if (strv_add(env, buf, e) < 0)
-			return -1;
-	}
-	snprintf(mark, sizeof(mark), "CORDON_ENTER=%d:%s", (int)o->pid,
-		 o->hijack ? "hijack" : "join");
-	return strv_add(env, mark, e);
-}
-
-/* Executables to try inside, in order: COMMAND along the target's PATH, or the shell. */
-static int build_paths(const struct opts *o, const struct strv *env, struct strv *paths,
-		       struct err *e)
-{
-	if (o->command && strchr(o->command[0], '/'))
-		return strv_add(paths, o->command[0], e);
-	if (o->command) {
-		const char *p = strv_get(env, "PATH");
-		_cleanup_free_ char *copy = strdup(p && *p ? p : DEFAULT_PATH);
-		char *save = NULL, buf[PATH_MAX];
-		if (!copy)
-			return err_set(e, ENOMEM, "memory");
-		for (char *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
-			snprintf(buf, sizeof(buf), "%s/%s", d, o->command[0]);
-			if (strv_add(paths, buf, e) < 0)
-				return -1;
-		}
-		return 0;
-	}
-	if (o->shell)
-		return strv_add(paths, o->shell, e);
-	const char *mine = strv_get(env, "SHELL"), *base = mine ? strrchr(mine, '/') : NULL;
-	/* an account's "no login" shell is no shell to run */
-	if (base && (!strcmp(base, "/nologin") || !strcmp(base, "/false")))
-		mine = NULL;
-	if (mine && mine[0] == '/' && strv_add(paths, mine, e) < 0)
-		return -1;
-	if ((!mine || strcmp(mine, "/bin/sh") != 0) && strv_add(paths, "/bin/sh", e) < 0)
-		return -1;
-	return 0;
-}
-
 /* --- terminal -------------------------------------------------------------------------- */
 
 struct term {
@@ -268,10 +174,10 @@ static bool copy_fd(int from, int to)
 /* --- waiting for the command ----------------------------------------------------------- */
 
 struct session {
-	pid_t child; /* what we wait for */
-	bool traced; /* hijack: we are its tracer, not its parent */
-	int pidfd;   /* signals are forwarded through it */
-	struct term *term;
+	pid_t child;	   /* what we wait for */
+	bool traced;	   /* hijack: we are its tracer, not its parent */
+	int pidfd;	   /* signals are forwarded through it */
+	struct term *term; /* never NULL (master -1: stdio passed as is) */
 	int status;
 	bool done;
 };
@@ -301,10 +207,10 @@ static void reap(struct session *s)
 static int session_run(struct session *s, int sfd, struct err *e)
 {
 	struct signalfd_siginfo si;
-	bool in_open = s->term && s->term->master >= 0;
+	bool in_open = s->term->master >= 0;
 	while (!s->done) {
 		struct pollfd p[3] = { { sfd, POLLIN, 0 }, { -1, POLLIN, 0 }, { -1, POLLIN, 0 } };
-		if (s->term && s->term->master >= 0) {
+		if (s->term->master >= 0) {
 			p[1].fd = in_open ? STDIN_FILENO : -1;
 			p[2].fd = s->term->master;
 		}
@@ -320,7 +226,7 @@ static int session_run(struct session *s, int sfd, struct err *e)
 			continue;
 		if (si.ssi_signo == SIGCHLD) {
 			reap(s);
-		} else if (si.ssi_signo == SIGWINCH && s->term && s->term->master >= 0) {
+		} else if (si.ssi_signo == SIGWINCH && s->term->master >= 0) {
 			struct winsize ws;
 			if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
 				ioctl(s->term->master, TIOCSWINSZ, &ws);
@@ -329,7 +235,7 @@ static int session_run(struct session *s, int sfd, struct err *e)
 		}
 	}
 	/* what the command wrote last */
-	while (s->term && s->term->master >= 0 && copy_fd(s->term->master, STDOUT_FILENO)) {
+	while (s->term->master >= 0 && copy_fd(s->term->master, STDOUT_FILENO)) {
 		struct pollfd p = { s->term->master, POLLIN, 0 };
 		if (poll(&p, 1, 0) <= 0)
 			break;
@@ -350,7 +256,7 @@ static int exit_code(int status)
 
 struct run {
 	struct opts o;
-	struct strv env, paths;
+	struct shell_strv env, paths;
 	struct term term;
 	int sfd;
 };
@@ -471,23 +377,25 @@ int main(int argc, char **argv, char **envp)
 {
 	struct run r = { .sfd = -1, .term = { .master = -1, .slave = -1 } };
 	struct err e;
+	const char *command;
 	int code = 1, rc;
 	err_clear(&e);
 	rc = parse_args(argc, argv, &r.o, &e);
 	if (rc == 1)
 		return 0;
+	command = r.o.command ? r.o.command[0] : NULL; /* NULL: a shell */
 	/* join mode reaches into the sandbox: run from a sealed copy first */
 	if (rc == 0 && !r.o.hijack && join_reexec_sealed(argv, envp, &e) < 0)
 		rc = -1;
-	if (rc == 0 &&
-	    (build_env(&r.o, &r.env, &e) < 0 || build_paths(&r.o, &r.env, &r.paths, &e) < 0 ||
-	     block_signals(&r.sfd, &e) < 0))
+	if (rc == 0 && (shell_env(r.o.pid, !r.o.hijack, &r.env, &e) < 0 ||
+			shell_exec_paths(&r.env, r.o.shell, command, &r.paths, &e) < 0 ||
+			block_signals(&r.sfd, &e) < 0))
 		rc = -1;
 	if (rc == 0)
 		rc = r.o.check ? run_check(&r, &code, &e) : run_command(&r, &code, &e);
 	term_close(&r.term);
-	strv_free(&r.env);
-	strv_free(&r.paths);
+	shell_strv_free(&r.env);
+	shell_strv_free(&r.paths);
 	if (r.sfd >= 0)
 		close(r.sfd);
 	if (rc < 0) {

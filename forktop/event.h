@@ -45,6 +45,10 @@ struct event {
 	unsigned changes;     /* enum proc_change bits */
 	uint64_t caps_gained;
 	unsigned ns_changed;
+	/* EV_SPAWN of a shell started by forktop's s / S keys: how (enum proc_inject; 0 for
+	 * the workload's own processes) and the host pid of the process it mirrors */
+	int injected;
+	pid_t inject_of;
 };
 
 struct event_sink {

@@ -16,8 +16,10 @@
 #include "../launcher/policy.h"
 #include "../launcher/sandbox.h"
 #include "cli.h"
+#include "join.h"
 #include "launch.h"
 #include "recorder.h"
+#include "shell.h"
 #include "start.h"
 #include "summary.h"
 #include "tracer.h"
@@ -53,8 +55,9 @@ struct run {
 	struct model model;
 	struct recorder *rec;
 	struct tracer *tracer;
-	struct start started; /* the launched tree (sandboxed or plain) */
-	struct tui_live *ui;  /* the interactive screen; NULL with --headless or no terminal */
+	struct start started;	 /* the launched tree (sandboxed or plain) */
+	struct tui_live *ui;	 /* the interactive screen; NULL with --headless or no terminal */
+	struct shell_box shells; /* the s / S keys: UI thread -> tracer thread */
 	int64_t t0;
 };
 
@@ -102,6 +105,7 @@ static int run_start(struct run *r, struct err *e)
 	/* the workload gets the console's pty as its stdin/stdout/stderr */
 	if (r->ui && tui_live_redirect(r->ui, e) < 0)
 		return -1;
+	r->spec.ctty = r->ui != NULL; /* launched with a UI: it has a console pane, the pty */
 	rc = start_tree(&r->started, &r->spec, e);
 	if (r->ui)
 		tui_live_restore(r->ui);
@@ -111,7 +115,8 @@ static int run_start(struct run *r, struct err *e)
 static int run_trace(struct run *r, struct err *e)
 {
 	struct tracer_opts topts = { .attach = r->cli.attach_pid > 0,
-				     .spawn_perms = r->cli.spawn_perms };
+				     .spawn_perms = r->cli.spawn_perms,
+				     .shells = r->ui ? &r->shells : NULL };
 	struct event_sink sink = { 0 }, rsink = { 0 };
 	char state[128];
 	int rc;
@@ -171,6 +176,42 @@ static int run_offline(const struct forktop_cli *c, struct err *e)
 	return rc;
 }
 
+/* Seccomp filters forktop installs in its sandbox and knows to allow what the s key's hijack
+ * injects (shell.h): cordon's own filter, unless --deny-syscall names one of those calls;
+ * nothing is known of --seccomp/--add-seccomp-fd programs, nor of filters forktop itself runs
+ * under. -1: none known. */
+static int known_filters(const struct run *r)
+{
+	char line[128];
+	int own = -1;
+	_cleanup_fclose_ FILE *f = NULL;
+	if (r->cli.attach_pid > 0 || r->spec.no_sandbox || r->spec.seccomp_fd >= 0 ||
+	    r->spec.n_add_seccomp_fds ||
+	    !shell_deny_list_ok(r->spec.syscall_deny, r->spec.n_syscall_deny))
+		return -1;
+	f = fopen("/proc/self/status", "re");
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "Seccomp_filters: %d", &own) == 1)
+			break;
+	return own == 0 ? 1 : -1;
+}
+
+/* Will this run show the interactive screen (where S may join a sandbox)? Decided from the
+ * command line before it is parsed, so that a re-exec happens before anything is read from
+ * a file descriptor. */
+static bool wants_tui(int argc, char **argv)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "--headless") || !strcmp(a, "--replay") ||
+		    !strcmp(a, "--timeline") || !strcmp(a, "--help") || !strcmp(a, "-h") ||
+		    !strcmp(a, "--version") || !strcmp(a, "--print-policy") ||
+		    (!strcmp(a, "--events") && i + 1 < argc && !strcmp(argv[i + 1], "-")))
+			return false;
+	}
+	return tui_available();
+}
+
 static int run_open_ui(struct run *r, struct err *e)
 {
 	_cleanup_free_ char *sb = NULL;
@@ -182,7 +223,9 @@ static int run_open_ui(struct run *r, struct err *e)
 		.focus_console = r->cli.focus_console,
 		.keep_exited = r->cli.keep_exited,
 		.exited_ttl_ns = (int64_t)(r->cli.exited_for * 1e9),
+		.shells = &r->shells,
 	};
+	r->shells.known_filters = known_filters(r);
 	/* --events - writes to stdout: the screen would be in the way */
 	if (r->cli.headless || !tui_available() ||
 	    (r->cli.events && strcmp(r->cli.events, "-") == 0))
@@ -233,6 +276,7 @@ static int run_finish(struct run *r, int rc, const struct logger *log)
 	start_free(&r->started);
 	model_destroy(&r->model);
 	spec_free(&r->spec);
+	shell_box_destroy(&r->shells);
 	return code;
 }
 
@@ -243,7 +287,14 @@ int main(int argc, char **argv)
 	struct err e = { 0 };
 	int rc;
 
+	/* S (join) reaches into the sandbox from this process: run from a sealed copy first
+	 * (CVE-2019-5736), like cordon-enter */
+	if (wants_tui(argc, argv) && join_reexec_sealed(argv, environ, &e) < 0) {
+		log_err(&log, &e);
+		return SANDBOX_EXIT_SETUP;
+	}
 	r.t0 = clock_ns(CLOCK_MONOTONIC);
+	shell_box_init(&r.shells);
 	spec_init(&r.spec);
 	start_init(&r.started);
 	rc = cli_parse(&r.cli, &r.spec, argc, argv, &e);

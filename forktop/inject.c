@@ -70,7 +70,8 @@ static int syscall_stop_op(pid_t tid, int status)
 		return 0;
 	if (WSTOPSIG(status) != (SIGTRAP | 0x80) && WSTOPSIG(status) != SIGTRAP)
 		return 0;
-	/* without TRACESYSGOOD a syscall stop looks like a SIGTRAP: the kernel knows */
+	/* the thread has PTRACE_O_TRACESYSGOOD (inject sets it, forktop too): only then does
+	 * PTRACE_GET_SYSCALL_INFO report entry/exit; a real SIGTRAP reads as NONE below */
 	memset(&info, 0, sizeof(info));
 	if (ptrace(PTRACE_GET_SYSCALL_INFO, tid, sizeof(info), &info) <= 0)
 		return 0;

@@ -17,8 +17,9 @@
  * __NR_restart_syscall), so the process never sees those codes.
  *
  * Inside a tracer (forktop's `s` key): interrupt the chosen thread and wait, in the tracer's
- * own loop, for its PTRACE_EVENT_STOP; then call inject_hijack(pid, INJECT_CALLER_TRACED, &ops,
- * &req with req.tid = that thread, ...). ops.wait must hand inject the statuses of the tasks it
+ * own loop, for its PTRACE_EVENT_STOP; in that stop add PTRACE_O_TRACESYSGOOD to its options
+ * (see INJECT_CALLER_TRACED), then call inject_hijack(pid, INJECT_CALLER_TRACED, &ops, &req
+ * with req.tid = that thread, ...). ops.wait must hand inject the statuses of the tasks it
  * asks for: the target's thread, an intermediate copy and the command (both auto-attached
  * children, reported through the tracer's options), queueing everything else. On return the
  * target's thread sits in a syscall-exit-stop with its registers restored and the command in
@@ -51,7 +52,13 @@ enum {
 	/* The caller traces the target and its thread `tid` sits in an interrupt-stop
 	 * (PTRACE_EVENT_STOP after PTRACE_INTERRUPT); the caller stops other threads if it wants
 	 * them stopped. inject neither seizes, interrupts nor detaches. The caller's ptrace
-	 * options must include PTRACE_O_TRACECLONE and PTRACE_O_TRACEFORK (hijack). */
+	 * options on that thread must include PTRACE_O_TRACESYSGOOD: inject tells a
+	 * syscall-entry stop from a syscall-exit stop by PTRACE_GET_SYSCALL_INFO, which reports
+	 * neither (PTRACE_SYSCALL_INFO_NONE) on a thread traced without it, so the injection
+	 * would never see its syscall finish. forktop sets it with PTRACE_SETOPTIONS in that
+	 * interrupt-stop, before calling inject_hijack (tracer.c, shell_hijack). The hijack also
+	 * needs PTRACE_O_TRACECLONE and PTRACE_O_TRACEFORK: its two injected clones are
+	 * auto-attached through them, and inherit all three options. */
 	INJECT_CALLER_TRACED = 1 << 0,
 	/* Hijack even when the seccomp filter cannot be read (unprivileged): the injected clone
 	 * and wait4 may then get the process killed. */

@@ -90,7 +90,6 @@ static const struct {
 };
 
 #define MAX_GROUPS 64
-#define MAX_FILTERS 32
 
 struct target {
 	int pidfd, procfd, rootfd, cwdfd;
@@ -102,8 +101,8 @@ struct target {
 	bool nnp;
 	int seccomp;
 	struct rlimit rlim[RLIM_NLIMITS];
-	struct sock_fprog filters[MAX_FILTERS]; /* oldest first */
-	int nfilters;
+	struct join_filters own;	    /* the filters read here */
+	const struct join_filters *filters; /* what B installs: &own or join_req.filters */
 };
 
 static void target_close(struct target *t)
@@ -114,9 +113,7 @@ static void target_close(struct target *t)
 			close(*fds[i]);
 			*fds[i] = -1;
 		}
-	for (int i = 0; i < t->nfilters; i++)
-		free(t->filters[i].filter);
-	t->nfilters = 0;
+	join_filters_free(&t->own);
 }
 
 static FILE *open_at(int dirfd, const char *name)
@@ -249,37 +246,60 @@ static int read_namespaces(struct target *t, struct err *e)
 	return 0;
 }
 
-/* The filters, when we may read them: seize and stop the target for the duration. */
+void join_filters_free(struct join_filters *f)
+{
+	for (int i = 0; i < f->n; i++)
+		free(f->prog[i].filter);
+	f->n = 0;
+}
+
+/* Filter idx (0 = oldest) of tid into *prog; 1 read, 0 none (past the oldest), -1 error. */
+static int read_filter(pid_t tid, int idx, struct sock_fprog *prog, struct err *e)
+{
+	long cnt = ptrace(PTRACE_SECCOMP_GET_FILTER, tid, (void *)(long)idx, NULL);
+	if (cnt < 0 && errno == ENOENT)
+		return 0;
+	if (cnt <= 0)
+		return err_set(e, cnt < 0 ? errno : EINVAL, "process %d: seccomp filter %d",
+			       (int)tid, idx);
+	if (idx == JOIN_MAX_FILTERS)
+		return err_setx(e, "process %d: more than %d seccomp filters", (int)tid,
+				JOIN_MAX_FILTERS);
+	prog->len = (unsigned short)cnt;
+	prog->filter = calloc((size_t)cnt, sizeof(struct sock_filter));
+	if (!prog->filter)
+		return err_set(e, ENOMEM, "memory");
+	if (ptrace(PTRACE_SECCOMP_GET_FILTER, tid, (void *)(long)idx, prog->filter) != cnt) {
+		free(prog->filter);
+		return err_set(e, errno, "process %d: seccomp filter %d", (int)tid, idx);
+	}
+	return 1;
+}
+
+int join_filters_read(pid_t tid, struct join_filters *f, struct err *e)
+{
+	int rc;
+	f->n = 0;
+	/* index 0 is the oldest (the kernel counts from the first installed; ptrace(2)'s
+	 * "most recently installed has index 0" is wrong), the order B installs them in; at
+	 * JOIN_MAX_FILTERS read_filter fails before it writes *prog */
+	while ((rc = read_filter(tid, f->n, &f->prog[f->n < JOIN_MAX_FILTERS ? f->n : 0], e)) > 0)
+		f->n++;
+	if (rc < 0)
+		join_filters_free(f);
+	return rc;
+}
+
+/* The filters, when we may read them: seize and stop the target for the duration (only
+ * possible when nothing traces it already: forktop reads them itself, join_req.filters). */
 static void read_filters(pid_t pid, struct target *t)
 {
+	struct err e;
 	int st;
 	if (t->seccomp != 2 || ptrace(PTRACE_SEIZE, pid, NULL, NULL) < 0)
 		return;
-	if (ptrace(PTRACE_INTERRUPT, pid, NULL, NULL) == 0 && waitpid(pid, &st, __WALL) == pid) {
-		struct sock_fprog got[MAX_FILTERS];
-		int n = 0;
-		for (; n < MAX_FILTERS; n++) {
-			long cnt = ptrace(PTRACE_SECCOMP_GET_FILTER, pid, (void *)(long)n, NULL);
-			if (cnt <= 0)
-				break;
-			got[n].len = (unsigned short)cnt;
-			got[n].filter = calloc((size_t)cnt, sizeof(struct sock_filter));
-			if (!got[n].filter || ptrace(PTRACE_SECCOMP_GET_FILTER, pid,
-						     (void *)(long)n, got[n].filter) != cnt) {
-				free(got[n].filter);
-				break;
-			}
-		}
-		/* index 0 is the newest; install oldest first */
-		if (n > 0 && errno == ENOENT) {
-			for (int i = 0; i < n; i++)
-				t->filters[i] = got[n - 1 - i];
-			t->nfilters = n;
-		} else {
-			for (int i = 0; i < n; i++)
-				free(got[i].filter);
-		}
-	}
+	if (ptrace(PTRACE_INTERRUPT, pid, NULL, NULL) == 0 && waitpid(pid, &st, __WALL) == pid)
+		join_filters_read(pid, &t->own, &e); /* unreadable: said in join_result.missing */
 	ptrace(PTRACE_DETACH, pid, NULL, NULL);
 }
 
@@ -324,8 +344,9 @@ static int read_rlimits(pid_t pid, struct target *t, struct err *e)
 	return 0;
 }
 
-static int open_target(pid_t pid, struct target *t, struct err *e)
+static int open_target(const struct join_req *req, struct target *t, struct err *e)
 {
+	pid_t pid = req->pid;
 	char path[64];
 	t->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	if (t->pidfd < 0)
@@ -342,7 +363,10 @@ static int open_target(pid_t pid, struct target *t, struct err *e)
 		return err_prefix(e, "process %d", (int)pid);
 	if (read_rlimits(pid, t, e) < 0)
 		return -1;
-	read_filters(pid, t);
+	if (req->filters)
+		t->filters = req->filters;
+	else
+		read_filters(pid, t);
 	/* everything above went by pid or /proc/PID: it was this process only if the pidfd's
 	 * process is still alive now (a pid is not reused before its process is reaped) */
 	if (syscall(SYS_pidfd_send_signal, t->pidfd, 0, NULL, 0) < 0)
@@ -448,9 +472,9 @@ static _Noreturn void run_b(const struct join_req *req, const struct target *t, 
 		err_set(&e, errno, "no_new_privs");
 		fail(errfd, 125, &e);
 	}
-	for (int i = 0; i < t->nfilters; i++)
-		if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &t->filters[i]) < 0) {
-			err_set(&e, errno, "seccomp filter %d of %d", i + 1, t->nfilters);
+	for (int i = 0; i < t->filters->n; i++)
+		if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &t->filters->prog[i]) < 0) {
+			err_set(&e, errno, "seccomp filter %d of %d", i + 1, t->filters->n);
 			fail(errfd, 125, &e);
 		}
 	for (size_t i = 0; req->paths[i]; i++) {
@@ -514,16 +538,17 @@ static _Noreturn void run_a(const struct join_req *req, const struct target *t, 
 int join_spawn(const struct join_req *req, struct join_result *res, struct err *e)
 {
 	struct target t = { .pidfd = -1, .procfd = -1, .rootfd = -1, .cwdfd = -1 };
+	t.filters = &t.own;
 	int errp[2] = { -1, -1 }, syncp[2] = { -1, -1 };
 	pid_t a;
 	memset(res, 0, sizeof(*res));
 	res->errfd = -1;
-	if (open_target(req->pid, &t, e) < 0) {
+	if (open_target(req, &t, e) < 0) {
 		target_close(&t);
 		return -1;
 	}
 	snprintf(res->missing, sizeof(res->missing), "cgroup, LSM label%s",
-		 t.seccomp == 2 && !t.nfilters ? ", seccomp filter (unreadable)" : "");
+		 t.seccomp == 2 && !t.filters->n ? ", seccomp filter (unreadable)" : "");
 	if (pipe2(errp, O_CLOEXEC) < 0 || (req->trace && pipe2(syncp, O_CLOEXEC) < 0)) {
 		target_close(&t);
 		return err_set(e, errno, "pipe");

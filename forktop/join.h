@@ -8,7 +8,8 @@
  * (user first when it grants the rights to enter the others).
  *
  * Weaker than a hijack (inject.h): the command does not get the process's cgroup, LSM label,
- * or its seccomp filter when PTRACE_SECCOMP_GET_FILTER is refused (needs CAP_SYS_ADMIN), and
+ * or its seccomp filter when PTRACE_SECCOMP_GET_FILTER is refused (needs CAP_SYS_ADMIN; a
+ * tracer of the process reads them itself and passes them in join_req.filters), and
  * joining a user namespace grants every capability in it until they are dropped (done here).
  *
  * Layout: the caller forks A (join_spawn); A enters the namespaces and the root, forks B (so B
@@ -18,6 +19,7 @@
 #ifndef FORKTOP_JOIN_H
 #define FORKTOP_JOIN_H
 
+#include <linux/filter.h>
 #include <stdbool.h>
 #include <sys/types.h>
 
@@ -28,6 +30,21 @@
  * /proc/PID/exe (CVE-2019-5736). Returns only on error or when already sealed (0). */
 int join_reexec_sealed(char **argv, char **envp, struct err *e);
 
+#define JOIN_MAX_FILTERS 32
+
+/* A process's seccomp filters, oldest first (the order they are installed in). */
+struct join_filters {
+	struct sock_fprog prog[JOIN_MAX_FILTERS];
+	int n;
+};
+
+/* Read every seccomp filter of thread tid (PTRACE_SECCOMP_GET_FILTER; index 0 is the oldest,
+ * up to the ENOENT past the newest). The caller traces tid and tid sits in a ptrace-stop; the
+ * kernel also wants CAP_SYS_ADMIN and the caller under no seccomp filter itself (else EACCES).
+ * 0 with f filled, or -1 with e filled and f empty (n = 0). */
+int join_filters_read(pid_t tid, struct join_filters *f, struct err *e);
+void join_filters_free(struct join_filters *f);
+
 struct join_req {
 	pid_t pid;
 	char *const *argv;	  /* argv[0] passed as is; NULL: { chosen path } */
@@ -36,6 +53,11 @@ struct join_req {
 	int fds[3]; /* become the command's 0, 1, 2 */
 	bool ctty;  /* setsid + TIOCSCTTY on fd 0; else setsid only */
 	bool trace; /* the caller PTRACE_SEIZEs A (fork, exec events) first */
+	/* The process's seccomp filters, read by a caller that traces it (join_spawn cannot
+	 * seize a traced process to read them): installed in B like the ones join_spawn reads
+	 * itself. n = 0: none, or unreadable (said in join_result.missing when the process has
+	 * a filter). NULL: join_spawn seizes the process and reads them when it may. */
+	const struct join_filters *filters;
 };
 
 struct join_result {

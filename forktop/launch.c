@@ -3,7 +3,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -23,7 +25,7 @@ static void write_str(const char *s)
 	}
 }
 
-static __attribute__((noreturn)) void child(const char *prog, char *const *argv, int rfd)
+static __attribute__((noreturn)) void child(const char *prog, char *const *argv, int rfd, bool ctty)
 {
 	sigset_t none;
 	char c;
@@ -36,6 +38,16 @@ static __attribute__((noreturn)) void child(const char *prog, char *const *argv,
 	while (n < 0 && errno == EINTR);
 	if (n != 1) /* the parent could not trace us: do not run untraced */
 		_exit(1);
+	/* the console pty becomes the controlling terminal of the command's own session: job
+	 * control in a shell, ^C to its foreground job */
+	if (ctty && (setsid() < 0 || ioctl(STDIN_FILENO, TIOCSCTTY, 0) < 0)) {
+		err = errno;
+		write_str(prog);
+		write_str(": console: ");
+		write_str(strerrordesc_np(err) ? strerrordesc_np(err) : "TIOCSCTTY failed");
+		write_str("\n");
+		_exit(1);
+	}
 	execvp(argv[0], argv);
 	err = errno;
 	/* strerrordesc_np returns a static string: no locale machinery, no allocation */
@@ -48,7 +60,8 @@ static __attribute__((noreturn)) void child(const char *prog, char *const *argv,
 	_exit(err == ENOENT ? 127 : 126);
 }
 
-int launch_plain(const char *prog, char *const *argv, unsigned long opts, pid_t *pid, struct err *e)
+int launch_plain(const char *prog, char *const *argv, unsigned long opts, bool ctty, pid_t *pid,
+		 struct err *e)
 {
 	int p[2];
 	pid_t c;
@@ -63,7 +76,7 @@ int launch_plain(const char *prog, char *const *argv, unsigned long opts, pid_t 
 	}
 	if (c == 0) {
 		close(p[1]);
-		child(prog, argv, p[0]);
+		child(prog, argv, p[0], ctty);
 	}
 	close(p[0]);
 	if (ptrace_seize(c, opts, e) < 0) {

@@ -34,6 +34,14 @@ enum proc_change {
 	PCH_NNP = 1u << 5,     /* no_new_privs set */
 };
 
+/* A shell forktop started with the s / S keys (docs/forktop-tui.md): not a process the
+ * workload made. */
+enum proc_inject {
+	PINJ_NONE,
+	PINJ_HIJACK, /* a fork of the target made by syscall injection (key s) */
+	PINJ_JOIN,   /* entered the target's namespaces from outside (key S) */
+};
+
 struct proc {
 	uint64_t id; /* 1, 2, ... in order of first sight; unique for the run */
 	pid_t pid;   /* host pid (forktop's pid namespace) */
@@ -63,6 +71,9 @@ struct proc {
 	unsigned changes;     /* enum proc_change bits */
 	uint64_t caps_gained; /* effective|permitted bits gained */
 	unsigned ns_changed;  /* 1 << enum procfs_ns */
+
+	enum proc_inject injected;
+	pid_t mirrors; /* injected: host pid of the process whose permissions it has */
 
 	/* internal */
 	struct proc *hnext;	    /* pid hash chain */

@@ -149,6 +149,8 @@ static json_t *perms_json(const struct procfs_perms *p, char *const *names)
 	json_object_set_new(o, "gid", ids_json(p->gid));
 	json_object_set_new(o, "uid_in_ns", ids_json(p->uid_ns));
 	json_object_set_new(o, "gid_in_ns", ids_json(p->gid_ns));
+	json_object_set_new(o, "uid_map", p->uid_map[0] ? json_string(p->uid_map) : json_null());
+	json_object_set_new(o, "gid_map", p->gid_map[0] ? json_string(p->gid_map) : json_null());
 	for (int i = 0; i < PROCFS_CAP_COUNT; i++)
 		json_object_set_new(caps, procfs_capset_name(i),
 				    caps_json_named(p->caps[i], names));
@@ -245,6 +247,11 @@ static void add_command(json_t *o, const struct event *ev)
 	json_object_set_new(o, "argv", ev->argv ? argv_json(ev->argv, ev->argv_len) : json_null());
 	json_object_set_new(o, "exe", ev->exe ? json_string(ev->exe) : json_null());
 	json_object_set_new(o, "cwd", ev->cwd ? json_string(ev->cwd) : json_null());
+	if (ev->injected != PINJ_NONE) { /* a shell of forktop's s / S keys */
+		json_object_set_new(o, "injected",
+				    json_string(ev->injected == PINJ_JOIN ? "join" : "hijack"));
+		json_object_set_new(o, "inject_of", json_integer(ev->inject_of));
+	}
 }
 
 static json_t *sig_name(int sig)

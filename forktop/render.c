@@ -377,20 +377,30 @@ void render_age(int64_t ns, char *buf, size_t size)
 		snprintf(buf, size, "%lldd%02lldh", s / 86400, s / 3600 % 24);
 }
 
-static void user_text(const struct proc *p, char *buf, size_t size)
+/* The name of an id inside p's user namespace, when the view can know it. */
+static const char *id_name(const struct view *v, const struct proc *p, bool group, uint32_t id)
+{
+	if (!v->id_name || id == PROCFS_ID_UNMAPPED)
+		return NULL;
+	return v->id_name(v->id_name_data, p, group, id);
+}
+
+/* The effective uid inside the process's user namespace, by name when known; the host's
+ * number when it is not mapped there. */
+static void user_text(const struct proc *p, const struct view *v, char *buf, size_t size)
 {
 	uint32_t u;
+	const char *name;
 	if (!p->has_perms) {
 		snprintf(buf, size, "?");
 		return;
 	}
 	u = p->perms.uid_ns[PROCFS_ID_EFF];
+	name = id_name(v, p, false, u);
 	if (u == PROCFS_ID_UNMAPPED)
 		u = p->perms.uid[PROCFS_ID_EFF];
-	if (u == 0)
-		snprintf(buf, size, "root");
-	else if (u == 65534)
-		snprintf(buf, size, "nobody");
+	if (name)
+		snprintf(buf, size, "%s", name);
 	else
 		snprintf(buf, size, "%u", u);
 }
@@ -699,7 +709,7 @@ static int tree_row(const struct trow *r, const struct view *v, bool selected, i
 	lb_field(&b, num, 7, true);
 	snprintf(num, sizeof(num), "%d", (int)p->nspid);
 	lb_field(&b, num, 6, true);
-	user_text(p, user, sizeof(user));
+	user_text(p, v, user, sizeof(user));
 	c = b.col;
 	lb_field(&b, user, 8, false);
 	if (p->changes & (PCH_UID_CHANGED | PCH_CAP_GAINED))
@@ -717,6 +727,8 @@ static int tree_row(const struct trow *r, const struct view *v, bool selected, i
 	if (r->collapsed)
 		fold = v->ascii ? "[+]" : "\u229e ";
 	lb_put(&b, fold);
+	if (p->injected) /* a shell of forktop's s / S keys */
+		lb_put(&b, p->injected == PINJ_JOIN ? "[join] " : "[hijack] ");
 	lb_put(&b, command_of(p, cmd, sizeof(cmd)));
 	if (r->collapsed)
 		lb_put(&b, " ...");
@@ -831,18 +843,32 @@ static void dline(struct dctx *d, const char *key, const char *val, unsigned att
 	d->left--;
 }
 
-static void details_ids(struct dctx *d, const struct proc *p)
+/* "uid"/"gid": host ids, ids inside the user namespace and the effective one's name there,
+ * then the namespace's map, each marked when it differs from the parent's. */
+static void details_idset(struct dctx *d, const struct view *v, const struct proc *p, bool group)
 {
-	char a[64], b2[64], line[160];
-	bool uch = p->changes & PCH_UID_CHANGED, gch = p->changes & PCH_GID_CHANGED;
-	ids_text(p->perms.uid, a, sizeof(a));
-	ids_text(p->perms.uid_ns, b2, sizeof(b2));
-	snprintf(line, sizeof(line), "%s  in ns %s%s", a, b2, uch ? "  (changed)" : "");
-	dline(d, "uid", line, uch ? RA_CHANGED : 0);
-	ids_text(p->perms.gid, a, sizeof(a));
-	ids_text(p->perms.gid_ns, b2, sizeof(b2));
-	snprintf(line, sizeof(line), "%s  in ns %s%s", a, b2, gch ? "  (changed)" : "");
-	dline(d, "gid", line, gch ? RA_CHANGED : 0);
+	const struct procfs_perms *pp = &p->perms, *parent = NULL;
+	const uint32_t *ids = group ? pp->gid : pp->uid, *ns = group ? pp->gid_ns : pp->uid_ns;
+	const char *map = group ? pp->gid_map : pp->uid_map;
+	const char *name = id_name(v, p, group, ns[PROCFS_ID_EFF]);
+	bool ch = p->changes & (group ? PCH_GID_CHANGED : PCH_UID_CHANGED), mch;
+	char a[64], b2[64], line[200];
+	if (p->parent && p->parent->has_perms)
+		parent = &p->parent->perms;
+	mch = parent && strcmp(map, group ? parent->gid_map : parent->uid_map) != 0;
+	ids_text(ids, a, sizeof(a));
+	ids_text(ns, b2, sizeof(b2));
+	snprintf(line, sizeof(line), "%s  in ns %s%s%s%s%s", a, b2, name ? " (" : "",
+		 name ? name : "", name ? ")" : "", ch ? "  (changed)" : "");
+	dline(d, group ? "gid" : "uid", line, ch ? RA_CHANGED : 0);
+	snprintf(line, sizeof(line), "%s%s", map[0] ? map : "?", mch ? "  (changed)" : "");
+	dline(d, group ? "gid map" : "uid map", line, mch ? RA_CHANGED : 0);
+}
+
+static void details_ids(struct dctx *d, const struct view *v, const struct proc *p)
+{
+	details_idset(d, v, p, false);
+	details_idset(d, v, p, true);
 }
 
 static void details_caps(struct dctx *d, const struct proc *p)
@@ -920,7 +946,6 @@ int render_details(const struct proc *p, const struct view *v, int width, int he
 	struct dctx d = { .out = out, .width = width, .left = height };
 	char line[1024], ex[32];
 	struct lb b;
-	(void)v;
 	if (height <= 0)
 		return 0;
 	lb_start(&b, width, RA_TITLE | RA_BOLD);
@@ -938,12 +963,17 @@ int render_details(const struct proc *p, const struct view *v, int width, int he
 			 proc_state_name(p->state), p->nthreads, p->nthreads == 1 ? "" : "s",
 			 p->execs, p->execs == 1 ? "" : "s", ex);
 		dline(&d, "state", line, 0);
+		if (p->injected) {
+			snprintf(line, sizeof(line), "shell: %s of %d",
+				 p->injected == PINJ_JOIN ? "join" : "hijack", (int)p->mirrors);
+			dline(&d, "injected", line, RA_CHANGED);
+		}
 		dline(&d, "exe", p->exe ? p->exe : "?", 0);
 		render_argv(p->argv, p->argv_len, line, sizeof(line));
 		dline(&d, "argv", line, 0);
 		dline(&d, "cwd", p->cwd ? p->cwd : "?", 0);
 		if (p->has_perms) {
-			details_ids(&d, p);
+			details_ids(&d, v, p);
 			details_caps(&d, p);
 			details_misc(&d, p);
 			details_ns(&d, p);
@@ -1110,7 +1140,7 @@ static const char *const help_text[] = {
 	"  \\             filter (keeps ancestors)           E  event log filter",
 	"  f             follow the selected process          c  clear exited",
 	"  x             signal menu      Z                   freeze/thaw subtree",
-	"  s S           shell into the process (hijack / join)",
+	"  s S           shell into the process (hijack / join)   V  verify the shell",
 	"  F2 Tab        focus tree/console (F2 back)         z F11  zoom console",
 	"  q Ctrl-C      quit             ?                   this help",
 	"  mouse         click selects, wheel scrolls (the console: its scrollback)",

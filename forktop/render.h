@@ -132,6 +132,11 @@ struct view {
 	const char *state;   /* "tracing", "finished (exit 0)", "paused 12/80" ... */
 	double event_rate;   /* events per second */
 	char message[128];   /* status bar message (errors, "not available yet") */
+	/* User and group names as process p sees them (tui.c: from its own /etc/passwd and
+	 * /etc/group); NULL, or NULL returned: the number is shown. The one way in for
+	 * anything outside the arguments: tests pass a table. */
+	const char *(*id_name)(void *data, const struct proc *p, bool group, uint32_t id);
+	void *id_name_data;
 };
 
 void view_init(struct view *v);
@@ -142,8 +147,8 @@ struct trow {
 	struct proc *p;
 	int depth; /* in the displayed tree */
 	bool has_children;
-	bool collapsed;	 /* has children and they are hidden */
-	bool match;	 /* search or filter matches this process */
+	bool collapsed;	  /* has children and they are hidden */
+	bool match;	  /* search or filter matches this process */
 	char prefix[128]; /* tree lines before the command, UTF-8 */
 };
 struct trows {

@@ -137,6 +137,11 @@ static void parse_perms(const json_t *o, struct procfs_perms *p)
 	parse_ids(json_object_get(o, "gid"), p->gid);
 	parse_ids(json_object_get(o, "uid_in_ns"), p->uid_ns);
 	parse_ids(json_object_get(o, "gid_in_ns"), p->gid_ns);
+	/* absent in recordings made before the maps were recorded: unknown */
+	snprintf(p->uid_map, sizeof(p->uid_map), "%s",
+		 json_string_value(json_object_get(o, "uid_map")) ?: "");
+	snprintf(p->gid_map, sizeof(p->gid_map), "%s",
+		 json_string_value(json_object_get(o, "gid_map")) ?: "");
 	for (int i = 0; i < PROCFS_CAP_COUNT; i++)
 		p->caps[i] = parse_caps(json_object_get(caps, procfs_capset_name(i)));
 	p->seccomp = !mode			     ? -1
@@ -192,6 +197,7 @@ int replay_parse_event(const json_t *o, struct replay_ev *x, struct err *e)
 {
 	const char *type = json_string_value(json_object_get(o, "type"));
 	const json_t *argv = json_object_get(o, "argv"), *perms = json_object_get(o, "perms");
+	const char *inj;
 	_cleanup_free_ char *blob = NULL;
 	size_t len = 0;
 	memset(x, 0, sizeof(*x));
@@ -211,6 +217,9 @@ int replay_parse_event(const json_t *o, struct replay_ev *x, struct err *e)
 	x->ev.core = json_is_true(json_object_get(o, "core"));
 	x->ev.perms_inherited = json_is_true(json_object_get(o, "perms_inherited"));
 	x->ev.perms_unchanged = json_is_true(json_object_get(o, "perms_unchanged"));
+	inj = json_string_value(json_object_get(o, "injected"));
+	x->ev.injected = !inj ? PINJ_NONE : strcmp(inj, "join") == 0 ? PINJ_JOIN : PINJ_HIJACK;
+	x->ev.inject_of = (pid_t)jint(o, "inject_of", 0);
 	if (x->ev.pid <= 0)
 		return err_setx(e, "%s event without a pid", type);
 	if (json_is_array(argv) && !(blob = parse_argv(argv, &len)))
@@ -288,6 +297,8 @@ static int apply_spawn(struct model *m, const struct event *ev, struct proc **ou
 	}
 	if (ev->nthreads > 0)
 		p->nthreads = ev->nthreads;
+	p->injected = (enum proc_inject)ev->injected;
+	p->mirrors = ev->inject_of;
 	*out = p;
 	return 0;
 }
@@ -310,6 +321,10 @@ static int apply_exec(struct model *m, struct proc *p, const struct event *ev, s
 		 * the tracer does */
 		struct procfs_perms copy = p->perms;
 		model_set_perms(m, p, &copy);
+	}
+	if (ev->injected != PINJ_NONE) {
+		p->injected = (enum proc_inject)ev->injected;
+		p->mirrors = ev->inject_of;
 	}
 	return 0;
 }

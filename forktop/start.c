@@ -30,7 +30,8 @@ static int seize_first(void *data, pid_t pid, struct err *e)
 int start_tree(struct start *s, const struct sandbox_spec *spec, struct err *e)
 {
 	if (spec->no_sandbox)
-		return launch_plain("forktop", spec->argv, tracer_root_options(), &s->pid, e);
+		return launch_plain("forktop", spec->argv, tracer_root_options(), spec->ctty,
+				    &s->pid, e);
 #if FORKTOP_HAVE_SANDBOX
 	struct sandbox_hooks hooks = { .started = seize_first, .caller_reaps = true };
 	if (sandbox_start(spec, &hooks, &s->sb, e) < 0) {

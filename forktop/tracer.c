@@ -2,6 +2,8 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -11,6 +13,9 @@
 #include "../common/cleanup.h"
 #include "../common/procfs.h"
 #include "../common/ptrace.h"
+#include "inject.h"
+#include "join.h"
+#include "shell.h"
 
 /* Task records kept for reuse. */
 #define TASK_FREE_MAX 4096
@@ -32,6 +37,7 @@ struct task {
 	pid_t creator_ppid; /* and its parent then (a CLONE_PARENT child has that parent) */
 	bool deferred;	    /* a fork child not read from /proc yet (see discover_deferred) */
 	int64_t seen_ns;    /* when it was announced (deferred children) */
+	bool setopts;	    /* a join shell's task: give it the tracer's options at its next stop */
 	struct task *hnext; /* tid hash chain, or free list */
 	struct task *next, *prev; /* all tasks */
 };
@@ -55,9 +61,20 @@ struct tracer {
 	bool quiet_reparent;	 /* discover(): leave a reparenting to reparent_children() */
 	int64_t zombie_check_ns; /* last check_zombies() */
 	struct err warn;	 /* last non-fatal problem, for debugging */
+	/* the s / S keys (shell.h); all 0 while no shell is starting */
+	struct shell_req shell_req; /* the request taken from opts.shells */
+	pid_t shell_tid;	    /* the thread interrupted for it (hijack; join: its filters) */
+	pid_t join_a;		    /* join: A (join.h), until its shell execs */
+	int join_errfd;
+	char join_missing[256];
+	struct {
+		pid_t tid;
+		int status;
+	} dead[8]; /* deaths inject's waits took from the loop, handled once it is done */
+	size_t ndead;
 };
 
-static const int tracer_signals[] = { SIGCHLD, SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+static const int tracer_signals[] = { SIGCHLD, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SHELL_DOORBELL };
 
 static void fill_sigset(sigset_t *set)
 {
@@ -109,6 +126,7 @@ int tracer_new(struct tracer **out, struct model *m, const struct event_sink *si
 		return -1;
 	}
 	fill_sigset(&t->sigs);
+	t->join_errfd = -1;
 	*out = t;
 	return 0;
 }
@@ -127,6 +145,8 @@ void tracer_free(struct tracer *t)
 	}
 	free(t->buckets);
 	procfs_free(t->pfs);
+	if (t->join_errfd >= 0)
+		close(t->join_errfd);
 	free(t);
 }
 
@@ -252,6 +272,8 @@ static void ev_command(struct event *ev, const struct proc *p)
 	ev->changes = p->changes;
 	ev->caps_gained = p->caps_gained;
 	ev->ns_changed = p->ns_changed;
+	ev->injected = (int)p->injected;
+	ev->inject_of = p->mirrors;
 }
 
 static void emit(struct tracer *t, const struct event *ev)
@@ -329,6 +351,11 @@ static struct proc *proc_discover(struct tracer *t, const struct procfs_ident *i
 				   now_ns(CLOCK_MONOTONIC), &t->warn);
 	if (!p)
 		return NULL;
+	if (t->join_a && p->parent && p->parent->pid == t->join_a) {
+		/* the shell a join's A forked */
+		p->injected = PINJ_JOIN;
+		p->mirrors = p->parent->mirrors;
+	}
 	if (attach) {
 		read_exec_info(t, p);
 		t->m->stats.execs--; /* not an exec it did under forktop */
@@ -456,6 +483,13 @@ static void resume(struct tracer *t, pid_t tid, int sig)
 }
 
 static void handle(struct tracer *t, pid_t tid, int status);
+static unsigned long tracee_options(const struct tracer *t)
+{
+	return t->opts.attach ? PTRACE_TRACE_OPTS : tracer_root_options();
+}
+static void shell_join_done(struct tracer *t, const struct proc *sh);
+static void shell_join_stopped(struct tracer *t, struct task *k);
+static bool shell_stop(struct tracer *t, struct task *k, const struct ptrace_stop *st);
 
 static void handle_new_child(struct tracer *t, struct task *k, enum ptrace_stop_kind how)
 {
@@ -473,6 +507,7 @@ static void handle_new_child(struct tracer *t, struct task *k, enum ptrace_stop_
 		if (k->proc) {
 			c->creator = k->proc->pid;
 			c->creator_ppid = k->proc->ppid;
+			c->setopts = k->tid == t->join_a;
 		}
 		/* A fork child (not a clone: maybe a thread) is read from /proc at its next stop,
 		 * nearly always its exec, where it is stopped and read anyway; reading it here
@@ -527,6 +562,8 @@ static void handle_exec(struct tracer *t, struct task *k)
 	ev_command(&ev, p);
 	ev.perms_unchanged = ok;
 	emit(t, &ev);
+	if (t->join_a && p->injected && p->parent && p->parent->pid == t->join_a)
+		shell_join_done(t, p);
 }
 
 /* p exited: its live children now have another parent (init or a subreaper). */
@@ -565,6 +602,8 @@ static void handle_exit(struct tracer *t, struct task *k, const struct ptrace_st
 	struct proc *p = k->proc;
 	struct event ev;
 	bool reaped = k->tid == t->root;
+	if (t->join_a && k->tid == t->join_a)
+		shell_join_done(t, NULL); /* A ended before its shell could exec */
 	if (reaped) {
 		t->root_reaped = true;
 		t->root_status = status;
@@ -680,6 +719,12 @@ static void handle(struct tracer *t, pid_t tid, int status)
 			return;
 		}
 	}
+	if (k->setopts && !dead) {
+		/* a join's A was seized with join.h's options: give it (and so its shell, and the
+		 * shell's children) the same events as every other tracee */
+		k->setopts = false;
+		ptrace(PTRACE_SETOPTIONS, tid, NULL, (void *)tracee_options(t));
+	}
 	if (!k->seen) {
 		/* The first report of an auto-attached task: its initial stop (resumed at once,
 		 * then read from /proc: the spawn event still comes before anything it does
@@ -696,6 +741,8 @@ static void handle(struct tracer *t, pid_t tid, int status)
 	}
 	if (k->deferred) /* its first report since it was announced: read it first */
 		discover_now(t, k);
+	if (tid == t->shell_tid && shell_stop(t, k, &st))
+		return;
 	handle_stop(t, k, &st, status);
 }
 
@@ -715,7 +762,8 @@ static void check_zombies(struct tracer *t)
 		budget--;
 		left--;
 		if (procfs_alive(t->pfs, p->pid, p->start_ticks, &ppid, &state) && state == 'Z') {
-			if (ppid != p->ppid) {
+			/* an injected shell is shown under its target, not its real parent */
+			if (ppid != p->ppid && !p->injected) {
 				model_reparent(t->m, p, ppid);
 				emit_simple(t, EV_REPARENT, p, p->pid, 0);
 			}
@@ -724,6 +772,304 @@ static void check_zombies(struct tracer *t)
 		model_reaped(t->m, p);
 		emit_simple(t, EV_REAP, p, p->pid, 0);
 	}
+}
+
+/* ---- shells (the s / S keys, shell.h) ---- */
+
+static void shell_fail(struct tracer *t, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void shell_fail(struct tracer *t, const char *fmt, ...)
+{
+	struct err e;
+	va_list ap;
+	err_clear(&e);
+	va_start(ap, fmt);
+	vsnprintf(e.msg, sizeof(e.msg), fmt, ap);
+	va_end(ap);
+	shell_box_fail(t->opts.shells, &e);
+}
+
+/* A traced thread of p: the leader if it is still there. */
+static struct task *proc_task(const struct tracer *t, const struct proc *p)
+{
+	struct task *k = task_find(t, p->pid);
+	if (k && k->proc == p)
+		return k;
+	for (k = t->all; k; k = k->next)
+		if (k->proc == p)
+			return k;
+	return NULL;
+}
+
+/* A shell forktop started, put in the model under its target (its real parent is the
+ * target's reaper after a hijack, forktop after a join) and marked injected; emits its spawn
+ * (with the target's command: a hijacked shell is a fork of the target until its exec). */
+static struct proc *shell_add(struct tracer *t, pid_t pid, const struct proc *target,
+			      enum proc_inject how)
+{
+	struct procfs_ident id;
+	struct event ev;
+	struct proc *p;
+	if (procfs_ident(t->pfs, pid, &id, &t->warn) < 0)
+		return NULL;
+	p = model_add(t->m, pid, id.start_ticks, target->pid, id.nspid, now_ns(CLOCK_MONOTONIC),
+		      &t->warn);
+	if (!p)
+		return NULL;
+	p->injected = how;
+	p->mirrors = target->pid;
+	p->ns_depth = id.ns_depth;
+	if (how == PINJ_JOIN) {
+		/* A is a fork of forktop, not of the target: say what it is */
+		static const char helper[] = "forktop\0join-helper";
+		p->argv = malloc(sizeof(helper));
+		if (p->argv) {
+			memcpy(p->argv, helper, sizeof(helper));
+			p->argv_len = sizeof(helper);
+		}
+	} else {
+		model_inherit_command(p, &t->warn);
+	}
+	snapshot(t, p, pid);
+	ev_init(&ev, EV_SPAWN, p, pid);
+	ev_command(&ev, p);
+	emit(t, &ev);
+	return p;
+}
+
+/* inject's waits: exactly the task it asks for; the other tracees' reports stay queued in
+ * the kernel meanwhile (a few ms). A death is also the loop's to record, afterwards. */
+static int shell_wait(void *ctx, pid_t tid, int *status, struct err *e)
+{
+	struct tracer *t = ctx;
+	for (;;) {
+		pid_t r = waitpid(tid, status, __WALL);
+		if (r == tid)
+			break;
+		if (r < 0 && errno != EINTR)
+			return err_set(e, errno, "waitpid %d", (int)tid);
+	}
+	if ((WIFEXITED(*status) || WIFSIGNALED(*status)) && t->ndead < ARRAY_SIZE(t->dead)) {
+		t->dead[t->ndead].tid = tid;
+		t->dead[t->ndead++].status = *status;
+	}
+	return 0;
+}
+
+/* Whether the hijack may go on without reading p's seccomp filters: p has exactly the filters
+ * forktop installed, which allow what a hijack injects (shell_box.known_filters). */
+static bool filters_known(struct tracer *t, const struct proc *p)
+{
+	struct procfs_perms perms;
+	int known = t->opts.shells->known_filters;
+	if (known < 0 || procfs_perms(t->pfs, p->pid, &perms, &t->warn) < 0)
+		return false;
+	return perms.seccomp == 2 && perms.seccomp_filters == known;
+}
+
+/* k sits in the interrupt-stop asked for: fork the shell out of its process. */
+static void shell_hijack(struct tracer *t, struct task *k)
+{
+	const struct shell_req *r = &t->shell_req;
+	struct proc *p = k->proc;
+	struct inject_ops ops = { shell_wait, t };
+	struct hijack_req hq = { .tid = k->tid,
+				 .paths = (const char *const *)r->paths,
+				 .envp = r->envp,
+				 .fds = { r->fd, r->fd, r->fd },
+				 .ctty = true };
+	struct hijack_result hr = { .pidfd = -1 };
+	struct shell_res res;
+	struct task *c;
+	unsigned flags = INJECT_CALLER_TRACED;
+	pid_t tid = k->tid;
+	memset(&res, 0, sizeof(res));
+	t->shell_tid = 0;
+	t->ndead = 0;
+	if (filters_known(t, p))
+		flags |= INJECT_FORCE_SECCOMP;
+	/* inject tells syscall-entry from -exit stops by PTRACE_GET_SYSCALL_INFO, which needs
+	 * TRACESYSGOOD; the copies inherit it. It changes nothing else here: forktop never asks
+	 * for syscall stops. */
+	if (ptrace(PTRACE_SETOPTIONS, tid, NULL,
+		   (void *)(tracee_options(t) | PTRACE_O_TRACESYSGOOD)) < 0)
+		res.rc = err_set(&res.e, errno, "ptrace setoptions %d", (int)tid);
+	else
+		res.rc = inject_hijack(p->pid, flags, &ops, &hq, &hr, &res.e);
+	resume(t, tid, 0); /* registers restored (or never changed): it goes on unchanged */
+	if (res.rc == 0) {
+		c = task_new(t, hr.child, NULL, true);
+		if (c)
+			c->proc = shell_add(t, hr.child, p, PINJ_HIJACK);
+		res.child = hr.child;
+		res.pause_ms = hr.pause_ms;
+		snprintf(res.path, sizeof(res.path), "%s", hr.path ? hr.path : "?");
+		if (hr.pidfd >= 0)
+			close(hr.pidfd);
+		shell_box_done(t->opts.shells, &res);
+		/* it stopped at its execve's exit: record the exec and let it run */
+		if (c && c->proc)
+			handle_exec(t, c);
+		else
+			resume(t, hr.child, 0);
+	} else {
+		shell_box_done(t->opts.shells, &res);
+	}
+	for (size_t i = 0; i < t->ndead; i++)
+		handle(t, t->dead[i].tid, t->dead[i].status);
+	t->ndead = 0;
+}
+
+/* A report of the thread interrupted for a hijack or a join. true: taken (the hijack or join
+ * ran). */
+static bool shell_stop(struct tracer *t, struct task *k, const struct ptrace_stop *st)
+{
+	switch (st->kind) {
+	case PTS_INTERRUPT:
+		if (k->group_stop || !k->proc)
+			break; /* a SIGCONT wake-up from LISTEN: not ours */
+		if (t->shell_req.join)
+			shell_join_stopped(t, k);
+		else
+			shell_hijack(t, k);
+		return true;
+	case PTS_GROUP_STOP:
+		t->shell_tid = 0;
+		shell_fail(t,
+			   "process %d was stopped (job control) meanwhile: nothing was injected",
+			   k->proc ? (int)k->proc->pid : (int)k->tid);
+		break;
+	case PTS_EXITED:
+	case PTS_KILLED:
+		t->shell_tid = 0;
+		shell_fail(t, "process %d exited meanwhile", (int)k->tid);
+		break;
+	case PTS_FORK:
+	case PTS_VFORK:
+	case PTS_CLONE:
+	case PTS_EXEC:
+	case PTS_EXIT:
+	case PTS_SIGNAL:
+	case PTS_OTHER:
+		break; /* the interrupt-stop comes after this one */
+	}
+	return false;
+}
+
+/* join: A is seized (join.h); its stops, its shell B's spawn and exec come through the loop.
+ * filters: the target's seccomp filters, read by us (join cannot seize our tracee). */
+static void shell_join(struct tracer *t, const struct proc *target,
+		       const struct join_filters *filters)
+{
+	const struct shell_req *r = &t->shell_req;
+	struct join_req jq = { .pid = target->pid,
+			       .paths = (const char *const *)r->paths,
+			       .envp = r->envp,
+			       .fds = { r->fd, r->fd, r->fd },
+			       .ctty = true,
+			       .trace = true,
+			       .filters = filters };
+	struct join_result jr;
+	struct task *k;
+	struct err e;
+	err_clear(&e);
+	if (join_spawn(&jq, &jr, &e) < 0) {
+		shell_box_fail(t->opts.shells, &e);
+		return;
+	}
+	t->join_a = jr.child;
+	t->join_errfd = jr.errfd;
+	snprintf(t->join_missing, sizeof(t->join_missing), "%s", jr.missing);
+	k = task_new(t, jr.child, NULL, true);
+	if (k) {
+		k->proc = shell_add(t, jr.child, target, PINJ_JOIN);
+		k->setopts = true;
+	}
+}
+
+/* k sits in the interrupt-stop asked for a join: read its seccomp filters (the kernel hands
+ * them to a tracer with CAP_SYS_ADMIN only; unprivileged, join says they were not copied), let
+ * it go on at once and join it. */
+static void shell_join_stopped(struct tracer *t, struct task *k)
+{
+	struct join_filters f = { .n = 0 };
+	const struct proc *p = k->proc;
+	struct err e;
+	t->shell_tid = 0;
+	err_clear(&e);
+	if (join_filters_read(k->tid, &f, &e) < 0)
+		t->warn = e;
+	resume(t, k->tid, 0);
+	shell_join(t, p, &f);
+	join_filters_free(&f);
+}
+
+/* The join's shell sh exec'd (its setup succeeded), or A ended first (sh NULL: why is on the
+ * error pipe). */
+static void shell_join_done(struct tracer *t, const struct proc *sh)
+{
+	struct shell_res res;
+	memset(&res, 0, sizeof(res));
+	if (sh) {
+		res.child = sh->pid;
+		snprintf(res.path, sizeof(res.path), "%s", sh->exe ? sh->exe : "?");
+		snprintf(res.missing, sizeof(res.missing), "%s", t->join_missing);
+	} else {
+		ssize_t n = t->join_errfd >= 0 ? read(t->join_errfd, &res.e, sizeof(res.e)) : 0;
+		res.rc = -1;
+		if (n != (ssize_t)sizeof(res.e))
+			err_setx(&res.e, "join: the shell ended before it started");
+	}
+	if (t->join_errfd >= 0)
+		close(t->join_errfd);
+	t->join_errfd = -1;
+	t->join_a = 0;
+	shell_box_done(t->opts.shells, &res);
+}
+
+/* Whether p is in seccomp filter mode (a join then reads its filters). */
+static bool has_filters(struct tracer *t, const struct proc *p)
+{
+	struct procfs_perms perms;
+	return procfs_perms(t->pfs, p->pid, &perms, &t->warn) == 0 && perms.seccomp == 2;
+}
+
+/* SHELL_DOORBELL: a request from the UI thread. */
+static void shell_take(struct tracer *t)
+{
+	static const struct join_filters none = { .n = 0 };
+	struct shell_req *r = &t->shell_req;
+	struct proc *p;
+	struct task *k;
+	struct err e;
+	if (!t->opts.shells || !shell_box_take(t->opts.shells, r))
+		return;
+	p = model_find(t->m, r->pid);
+	if (!p || p->state >= PROC_ZOMBIE) {
+		shell_fail(t, "process %d has exited", (int)r->pid);
+		return;
+	}
+	if (p->state == PROC_STOPPED) {
+		shell_fail(t, "process %d is stopped (job control): continue it first (x: SIGCONT)",
+			   (int)p->pid);
+		return;
+	}
+	/* a join reads the filters in an interrupt-stop when there are any */
+	if (r->join && !has_filters(t, p)) {
+		shell_join(t, p, &none);
+		return;
+	}
+	k = proc_task(t, p);
+	err_clear(&e);
+	if (!k) {
+		shell_fail(t, "process %d: no traced thread", (int)p->pid);
+		return;
+	}
+	if (ptrace_interrupt(k->tid, &e) < 0) {
+		shell_box_fail(t->opts.shells, &e);
+		return;
+	}
+	t->shell_tid = k->tid; /* its interrupt-stop comes through the loop: shell_stop() */
 }
 
 /* ---- the loop ---- */
@@ -747,6 +1093,10 @@ static int on_signal(struct tracer *t, const siginfo_t *si, struct err *e)
 {
 	if (si->si_signo == SIGCHLD)
 		return 0;
+	if (si->si_signo == SHELL_DOORBELL && si->si_pid == getpid()) {
+		shell_take(t);
+		return 0;
+	}
 	if (t->opts.attach) {
 		t->stopping = true;
 		return tracer_detach_all(t, e);

@@ -15,14 +15,17 @@
 #include "model.h"
 
 struct tracer;
+struct shell_box;
 
 struct tracer_opts {
 	bool attach;	  /* -p mode: no EXITKILL; detach (all tracees resumed) on INT/TERM/HUP */
 	bool spawn_perms; /* read a full permissions snapshot at every spawn (exec always does) */
+	/* the s / S keys' requests (shell.h), taken when SHELL_DOORBELL arrives; NULL: none */
+	struct shell_box *shells;
 };
 
 /* Block the signals the tracer takes through its signalfd (SIGCHLD, SIGINT, SIGTERM, SIGHUP,
- * SIGQUIT). Call in main() before starting any thread, so that no thread gets them. */
+ * SIGQUIT, and shell.h's SHELL_DOORBELL). Call in main() before starting any thread, so that no thread gets them. */
 int tracer_block_signals(struct err *e);
 
 int tracer_new(struct tracer **out, struct model *m, const struct event_sink *sink,

@@ -21,7 +21,10 @@
 #include "../common/cleanup.h"
 #include "../common/procfs.h"
 #include "console.h"
+#include "enter_check.h"
+#include "idnames.h"
 #include "render.h"
+#include "shell.h"
 #include "tui_feed.h"
 
 #define FRAME_NS (1000000000 / 30) /* at most ~30 redraws a second */
@@ -49,6 +52,7 @@ struct tui {
 	SCREEN *scr;
 	int w, h;
 	bool color, quit, dirty;
+	bool term_gone; /* the terminal hung up: no keys, no drawing */
 	int64_t last_draw;
 	int sel_index; /* index of the selection in rows (kept without follow) */
 	struct idset frozen;
@@ -76,9 +80,22 @@ struct tui_live {
 	pthread_mutex_t lock; /* finished_state */
 	char finished_state[128];
 	bool killing;
-	bool finish_seen;   /* UI thread: the end has been shown */
-	struct procfs *pfs; /* UI thread: fresh snapshots for the details pane */
-	int saved[3];	    /* forktop's fds 0-2 while the workload is started */
+	bool finish_seen;      /* UI thread: the end has been shown */
+	struct procfs *pfs;    /* UI thread: fresh snapshots for the details pane */
+	struct idnames *names; /* UI thread: user and group names inside the sandbox */
+	int saved[3];	       /* forktop's fds 0-2 while the workload is started */
+	/* s / S: the shell being started or run (UI thread) */
+	int sh_master, sh_slave; /* its pty, -1 when none */
+	struct shell_strv sh_env, sh_paths;
+	bool sh_join;
+	pid_t sh_target;
+	char sh_comm[32];
+	/* V: the comparison shown over the screen, taken when the last shell started (its
+	 * permissions are final once it exec'd) or, while a shell lives, when V is pressed */
+	bool verify_on, verify_have;
+	pid_t verify_shell, verify_target;
+	bool verify_join;
+	struct enter_table verify;
 };
 
 static int64_t mono_ns(void)
@@ -294,6 +311,48 @@ static int tree_rows_visible(const struct tui *t)
 	return lay.tree_rows > 0 ? lay.tree_rows : 1;
 }
 
+/* ---- V: a shell's permissions against its target's ---- */
+
+/* Over the screen, centred: the table cordon-enter --check prints. */
+static void verify_draw(struct tui *t)
+{
+	const struct tui_live *l = t->live;
+	const struct enter_table *tab = &l->verify;
+	int w = t->w < 110 ? t->w : 110, h = (int)tab->n + 4;
+	int cw = (w - 30) / 2, y0, x0;
+	char line[512];
+	if (h > t->h)
+		h = t->h;
+	if (cw < 8)
+		cw = 8;
+	y0 = (t->h - h) / 2;
+	x0 = (t->w - w) / 2;
+	for (int i = 0; i < h; i++) {
+		const struct enter_row *row = i >= 2 && (size_t)(i - 2) < tab->n ? &tab->rows[i - 2]
+										 : NULL;
+		attr_t a = A_REVERSE;
+		if (i == 0)
+			snprintf(line, sizeof(line),
+				 " Verify: shell %d, %s of %d: %zu of %zu fields equal",
+				 (int)l->verify_shell, l->verify_join ? "join" : "hijack",
+				 (int)l->verify_target, tab->nequal, tab->n);
+		else if (i == 1)
+			snprintf(line, sizeof(line), " %-16s %-9s %-*.*s %-*.*s", "FIELD", "RESULT",
+				 cw, cw, "TARGET", cw, cw, "SHELL");
+		else if (row)
+			snprintf(line, sizeof(line), " %-16s %-9s %-*.*s %-*.*s", row->name,
+				 row->equal ? "equal" : "DIFFERENT", cw, cw, row->target, cw, cw,
+				 row->command);
+		else
+			snprintf(line, sizeof(line), " Press any key to close.");
+		if (i == 0 || (row && !row->equal))
+			a |= A_BOLD;
+		attrset(a);
+		mvprintw(y0 + i, x0, "%-*.*s", w, w, line);
+	}
+	attrset(A_NORMAL);
+}
+
 static void draw(struct tui *t)
 {
 	struct layout lay;
@@ -312,6 +371,8 @@ static void draw(struct tui *t)
 		console_draw(t->con, lay.console.y, lay.console.x, lay.console.h, lay.console.w,
 			     t->v.focus == VF_CONSOLE, t->color, &cy, &cx);
 	}
+	if (t->live && t->live->verify_on)
+		verify_draw(t);
 	if (cy >= 0 && t->v.focus == VF_CONSOLE) {
 		curs_set(1);
 		move(cy, cx);
@@ -396,24 +457,152 @@ static void freeze_toggle(struct tui *t)
 		(int)p->pid);
 }
 
+/* The shell's pty and request data, once it is over (or could not start). */
+static void shell_cleanup(struct tui_live *l)
+{
+	if (l->sh_slave >= 0)
+		close(l->sh_slave);
+	if (l->sh_master >= 0)
+		close(l->sh_master);
+	l->sh_slave = l->sh_master = -1;
+	shell_strv_free(&l->sh_env);
+	shell_strv_free(&l->sh_paths);
+}
+
+static void comm_of(pid_t pid, char *buf, size_t size)
+{
+	char path[64];
+	ssize_t n = -1;
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0)
+		n = read(fd, buf, size - 1);
+	buf[n > 0 ? n : 0] = '\0';
+	if (n > 0 && buf[n - 1] == '\n')
+		buf[n - 1] = '\0';
+}
+
+/* s / S: open a pty for the shell and hand the request to the tracer thread; the answer
+ * comes in shell_poll(). */
 static void shell_key(struct tui *t, bool join)
 {
-	const struct tui_opts *o = t->live ? &t->live->o : NULL;
+	struct tui_live *l = t->live;
 	struct proc *p = selected(t);
-	struct err e = { 0 };
-	if (!o || !o->shell) {
-		message(t, "shell into the process (%s): not available yet",
-			join ? "join" : "hijack");
+	struct shell_req r;
+	struct err e;
+	err_clear(&e);
+	if (!l || !l->o.shells) {
+		message(t, "shell into the process (%s): not available %s",
+			join ? "join" : "hijack", l ? "here" : "in a replay");
 		return;
 	}
 	if (!p || p->state >= PROC_ZOMBIE) {
 		message(t, "no running process selected");
 		return;
 	}
-	if (o->shell(o->shell_data, p->pid, join, &e) < 0)
-		message(t, "%s", e.msg);
-	else
-		message(t, "%s %d: starting a shell", join ? "join" : "hijack", (int)p->pid);
+	if (p->state == PROC_STOPPED) {
+		message(t, "process %d is stopped (job control): continue it first (x: SIGCONT)",
+			(int)p->pid);
+		return;
+	}
+	if (l->sh_master >= 0) {
+		message(t, "a shell is already starting");
+		return;
+	}
+	if (atomic_load(&l->finished)) { /* no tracer left to do it */
+		message(t, "the tracer has finished: no process to shell into");
+		return;
+	}
+	if (shell_env(p->pid, join, &l->sh_env, &e) < 0 ||
+	    shell_paths(&l->sh_env, &l->sh_paths, &e) < 0 ||
+	    shell_pty_open(STDOUT_FILENO, &l->sh_master, &l->sh_slave, &e) < 0)
+		goto fail;
+	r = (struct shell_req){ .pid = p->pid,
+				.join = join,
+				.fd = l->sh_slave,
+				.envp = l->sh_env.v,
+				.paths = l->sh_paths.v };
+	if (shell_box_post(l->o.shells, &r, &e) < 0)
+		goto fail;
+	l->sh_join = join;
+	l->sh_target = p->pid;
+	comm_of(p->pid, l->sh_comm, sizeof(l->sh_comm));
+	message(t, "%s %d: starting a shell...", join ? "join" : "hijack", (int)p->pid);
+	return;
+fail:
+	shell_cleanup(l);
+	message(t, "%s %d: %s", join ? "join" : "hijack", (int)p->pid, e.msg);
+}
+
+/* The live injected shell to compare for selection p: p itself, or the newest one started
+ * on p; for a join, the shell its helper (A) runs rather than A. */
+static struct proc *verify_shell_of(struct model *m, struct proc *p)
+{
+	struct proc *sh = NULL;
+	if (p->injected) {
+		sh = p;
+	} else {
+		for (struct proc *c = p->first_child; c; c = c->next_sibling)
+			if (c->injected && c->mirrors == p->pid)
+				sh = c;
+	}
+	while (sh)
+		for (struct proc *c = sh->first_child;; c = c->next_sibling) {
+			if (!c)
+				return sh;
+			if (c->injected) {
+				sh = c;
+				break;
+			}
+		}
+	(void)m;
+	return NULL;
+}
+
+/* Snapshot shell sh (host pid) and its target now into the V table. */
+static int verify_take(struct tui_live *l, pid_t sh, pid_t target, bool join, struct err *e)
+{
+	struct enter_snap a, b;
+	if (enter_snapshot(target, &a, e) < 0 || enter_snapshot(sh, &b, e) < 0)
+		return -1;
+	enter_compare(&a, &b, &l->verify);
+	l->verify_shell = sh;
+	l->verify_target = target;
+	l->verify_join = join;
+	l->verify_have = true;
+	return 0;
+}
+
+/* V: snapshot the shell and its target now, compare field by field (enter_check.h). */
+static void verify_key(struct tui *t)
+{
+	struct tui_live *l = t->live;
+	struct proc *p = selected(t), *sh;
+	struct err e;
+	err_clear(&e);
+	if (!l || !p) {
+		message(t, "V: %s", l ? "no process selected" : "not available in a replay");
+		return;
+	}
+	sh = verify_shell_of(&l->model, p);
+	if (!sh) {
+		message(t, "V: no injected shell for process %d (start one with s or S)",
+			(int)p->pid);
+		return;
+	}
+	/* a live shell is read now; an exited one shows what it had when it started */
+	if (sh->state < PROC_ZOMBIE &&
+	    verify_take(l, sh->pid, sh->mirrors, sh->injected == PINJ_JOIN, &e) < 0 &&
+	    (!l->verify_have || l->verify_shell != sh->pid)) {
+		message(t, "V: %s", e.msg);
+		return;
+	}
+	if (!l->verify_have || l->verify_shell != sh->pid) {
+		message(t, "V: shell %d: its permissions were not read", (int)sh->pid);
+		return;
+	}
+	l->verify_on = true;
+	t->dirty = true;
 }
 
 static void search_next(struct tui *t, int dir, bool include_current)
@@ -829,6 +1018,9 @@ static void tree_key(struct tui *t, int ch, bool is_key)
 	case 'S':
 		shell_key(t, ch == 'S');
 		break;
+	case 'V':
+		verify_key(t);
+		break;
 	case '\t':
 		toggle_focus(t);
 		break;
@@ -881,6 +1073,11 @@ static void key(struct tui *t, int ch, bool is_key)
 		t->dirty = true;
 		return;
 	}
+	if (t->live && t->live->verify_on) { /* any key closes the V table */
+		t->live->verify_on = false;
+		t->dirty = true;
+		return;
+	}
 	if (t->v.overlay != OV_NONE) {
 		overlay_key(t, ch, is_key);
 		return;
@@ -913,6 +1110,18 @@ static bool workload_running(const struct tui *t)
 	return t->live && !atomic_load(&t->live->finished);
 }
 
+/* A process that appears under a frozen subtree is stopped too: the tracer reports a fork
+ * child at its first event or within 10 ms, so one forked just before Z escaped the freeze
+ * (a frozen process forks nothing later). */
+static void freeze_newcomer(struct tui *t, const struct proc *p)
+{
+	for (const struct proc *a = p->parent; a; a = a->parent)
+		if (idset_has(&t->frozen, a->id)) {
+			kill(p->pid, SIGSTOP);
+			return;
+		}
+}
+
 static void live_drain(struct tui *t)
 {
 	struct tui_live *l = t->live;
@@ -920,7 +1129,10 @@ static void live_drain(struct tui *t)
 	struct err e;
 	uint64_t n = 0;
 	for (struct feed_item *x = list; x; x = x->next, n++) {
-		replay_apply(&l->model, &x->ev, NULL, &e);
+		struct proc *p = NULL;
+		replay_apply(&l->model, &x->ev, &p, &e);
+		if (p && x->ev.type == EV_SPAWN && !x->ev.thread && t->frozen.n)
+			freeze_newcomer(t, p);
 		evlog_push(&t->log, &x->ev);
 	}
 	tui_feed_recycle(&l->feed, list);
@@ -930,6 +1142,67 @@ static void live_drain(struct tui *t)
 		t->dirty = true;
 	}
 	t->rate_n += n;
+}
+
+/* ---- s / S: the shell on the real terminal ---- */
+
+static void shell_tick(void *data)
+{
+	live_drain(data); /* the model follows, nothing is drawn */
+}
+
+/* The shell runs: suspend the screen, say what it is, hand it the terminal until its side of
+ * the pty hangs up, restore the screen (the shell now in the tree as exited). */
+static void shell_run(struct tui *t, const struct shell_res *res)
+{
+	struct tui_live *l = t->live;
+	struct err e;
+	err_clear(&e);
+	close(l->sh_slave); /* the shell has its own: its exit ends the relay */
+	l->sh_slave = -1;
+	l->verify_have = false;
+	if (verify_take(l, res->child, l->sh_target, l->sh_join, &e) < 0)
+		err_clear(&e); /* V will say so */
+	live_drain(t);
+	def_prog_mode();
+	endwin();
+	/* one line before anything the shell prints (a test or bench waits for it) */
+	if (l->sh_join)
+		printf("\r\nforktop: shell in %d (%s) by join: %s, not copied: %s; exit to "
+		       "return\r\n",
+		       (int)l->sh_target, l->sh_comm, res->path, res->missing);
+	else
+		printf("\r\nforktop: shell in %d (%s) by hijack: %s, paused it %.1f ms; exit to "
+		       "return\r\n",
+		       (int)l->sh_target, l->sh_comm, res->path, res->pause_ms);
+	fflush(stdout);
+	shell_relay(STDIN_FILENO, STDOUT_FILENO, l->sh_master, shell_tick, t, &e);
+	shell_cleanup(l); /* if our terminal went first: the shell gets its hangup */
+	shell_box_finish(l->o.shells);
+	reset_prog_mode();
+	clearok(curscr, TRUE);
+	live_drain(t);
+	if (e.msg[0])
+		message(t, "shell in %d: %s", (int)l->sh_target, e.msg);
+	else
+		message(t, "the shell in %d (%s) ended", (int)l->sh_target,
+			l->sh_join ? "join" : "hijack");
+	t->dirty = true;
+}
+
+/* A shell requested: has the tracer answered? */
+static void shell_poll(struct tui *t)
+{
+	struct tui_live *l = t->live;
+	struct shell_res res;
+	if (!shell_box_result(l->o.shells, &res))
+		return;
+	if (res.rc < 0) {
+		shell_cleanup(l);
+		message(t, "%s: %s", l->sh_join ? "join" : "hijack", res.e.msg);
+		return;
+	}
+	shell_run(t, &res);
 }
 
 /* The details pane shows the selected process's permissions as they are now (read once a
@@ -996,11 +1269,24 @@ static int poll_timeout(const struct tui *t)
 	return 1000;
 }
 
+/* The terminal hung up (its window closed): nobody is left to answer "kill it?" or to read
+ * the console, so a launched workload is killed, as a hangup ends a shell's jobs, and forktop
+ * quits once the tracer has seen the tree end; -p detaches (ui_main). */
+static void terminal_gone(struct tui *t)
+{
+	t->term_gone = true;
+	if (t->live && !t->live->o.attach && workload_running(t))
+		t->live->killing = true;
+	else
+		t->quit = true;
+}
+
 static void loop(struct tui *t)
 {
 	t->dirty = true;
 	while (!t->quit) {
-		struct pollfd fds[3] = { { .fd = STDIN_FILENO, .events = POLLIN } };
+		struct pollfd fds[3] = { { .fd = t->term_gone ? -1 : STDIN_FILENO,
+					   .events = POLLIN } };
 		int n = 1, timeout = poll_timeout(t), rc;
 		if (t->live)
 			fds[n++] = (struct pollfd){ .fd = t->live->feed.efd, .events = POLLIN };
@@ -1011,19 +1297,21 @@ static void loop(struct tui *t)
 		if (rc < 0 && errno != EINTR)
 			break;
 		/* EINTR: SIGWINCH, which curses turns into KEY_RESIZE */
-		if (rc < 0 || (fds[0].revents & (POLLIN | POLLHUP)))
+		if ((rc < 0 && !t->term_gone) || (fds[0].revents & (POLLIN | POLLHUP)))
 			read_keys(t);
 		if (fds[0].revents & (POLLHUP | POLLERR | POLLNVAL))
-			t->quit = true; /* the terminal is gone */
+			terminal_gone(t);
 		if (t->live) {
 			live_drain(t);
 			live_tick(t);
+			if (t->live->sh_master >= 0)
+				shell_poll(t);
 		}
 		if (t->con && console_pump(t->con) != 0)
 			t->dirty = true;
 		if (t->rp)
 			replay_tick(t);
-		if (t->dirty && mono_ns() - t->last_draw >= FRAME_NS)
+		if (t->dirty && !t->term_gone && mono_ns() - t->last_draw >= FRAME_NS)
 			draw(t);
 	}
 }
@@ -1083,6 +1371,18 @@ int tui_replay(struct replay *r, const struct tui_opts *o, struct err *e)
 
 /* ---- live ---- */
 
+/* view.id_name: the names in the process's own /etc/passwd and /etc/group, read here in the
+ * UI thread (cached per mount namespace), never by the tracer. Files are read through a live
+ * process that has exec'd (or was attached): a sandbox's processes before their first exec
+ * may not have pivoted into its root yet, and the host's files would be taken for the
+ * sandbox's; they show what the others found. */
+static const char *live_id_name(void *data, const struct proc *p, bool group, uint32_t id)
+{
+	struct tui_live *l = data;
+	pid_t pid = p->state < PROC_ZOMBIE && (p->execs > 0 || l->o.attach) ? p->pid : 0;
+	return idnames_get(l->names, p->perms.ns[PROCFS_NS_MNT], pid, group, id);
+}
+
 int tui_live_new(struct tui_live **out, const struct tui_opts *o, struct err *e)
 {
 	struct tui_live *l = calloc(1, sizeof(*l));
@@ -1091,6 +1391,7 @@ int tui_live_new(struct tui_live **out, const struct tui_opts *o, struct err *e)
 	l->o = *o;
 	l->feed.efd = -1;
 	l->saved[0] = l->saved[1] = l->saved[2] = -1;
+	l->sh_master = l->sh_slave = -1;
 	pthread_mutex_init(&l->lock, NULL);
 	if (tui_init(&l->t, o, e) < 0 || tui_feed_init(&l->feed, e) < 0 ||
 	    model_init(&l->model, o->keep_exited, e) < 0) {
@@ -1101,6 +1402,10 @@ int tui_live_new(struct tui_live **out, const struct tui_opts *o, struct err *e)
 	l->t.m = &l->model;
 	if (procfs_new(&l->pfs, e) < 0)
 		l->pfs = NULL; /* the details show the snapshots the tracer took */
+	if (idnames_new(&l->names, e) == 0) {
+		l->t.v.id_name = live_id_name;
+		l->t.v.id_name_data = l;
+	}
 	l->t.v.mode = o->attach ? "attached" : "live";
 	snprintf(l->t.state, sizeof(l->t.state), "tracing");
 	if (o->console && !o->attach) {
@@ -1225,12 +1530,14 @@ void tui_live_free(struct tui_live *l)
 		return;
 	tui_live_wait(l);
 	tui_live_restore(l);
+	shell_cleanup(l);
 	if (l->t.con)
 		console_free(l->t.con);
 	tui_destroy(&l->t);
 	tui_feed_destroy(&l->feed);
 	if (l->pfs)
 		procfs_free(l->pfs);
+	idnames_free(l->names);
 	if (l->model.buckets)
 		model_destroy(&l->model);
 	pthread_mutex_destroy(&l->lock);

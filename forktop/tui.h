@@ -17,6 +17,8 @@
 #include "event.h"
 #include "replay.h"
 
+struct shell_box;
+
 struct tui_opts {
 	const char *sandbox; /* header text, e.g. "shell: user,pid,net"; NULL: "none" */
 	bool attach;	     /* -p: the processes are not ours to kill on quit */
@@ -24,11 +26,9 @@ struct tui_opts {
 	bool focus_console;  /* --focus console */
 	size_t keep_exited;
 	int64_t exited_ttl_ns; /* --exited-for: hide exited processes after this (0: never) */
-	/* s / S (hijack / join) on process pid, called from the UI thread; NULL: the keys say
-	 * "not available yet". It must not block (hand the work to the tracer's thread); -1 with
-	 * e filled puts e's message in the status bar. */
-	int (*shell)(void *data, pid_t pid, bool join, struct err *e);
-	void *shell_data;
+	/* s / S (hijack / join): requests go to the tracer thread through this box (shell.h);
+	 * NULL: the keys say they are not available. V compares a shell with its target. */
+	struct shell_box *shells;
 };
 
 /* Replay FILE's events in the UI until the user quits. */

@@ -17,9 +17,9 @@
 /* Exit codes (docs/cordon.1, EXIT STATUS). The command's own status is passed through;
  * 128+N when it was killed by signal N. */
 enum {
-	SANDBOX_EXIT_SETUP = 1,       /* setup failed (bubblewrap's code for it) */
-	SANDBOX_EXIT_NOEXEC = 126,    /* command found but not executable */
-	SANDBOX_EXIT_NOTFOUND = 127,  /* command not found */
+	SANDBOX_EXIT_SETUP = 1,	     /* setup failed (bubblewrap's code for it) */
+	SANDBOX_EXIT_NOEXEC = 126,   /* command found but not executable */
+	SANDBOX_EXIT_NOTFOUND = 127, /* command not found */
 };
 
 struct sandbox;

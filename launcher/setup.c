@@ -238,11 +238,26 @@ static void sort_fds(int *v, size_t n)
 		}
 }
 
+/* forktop's console: the command leads a new session whose controlling terminal is its fd 0
+ * (the pty), so the shell gets job control and ^C reaches its foreground job. In the process
+ * that execs, after the reaper fork (pid 1 stays outside the session). */
+static int take_ctty(struct err *e)
+{
+	/* --new-session without a reaper made this process a session leader already */
+	if (getsid(0) != getpid() && setsid() < 0)
+		return err_set(e, errno, "console: setsid");
+	if (ioctl(STDIN_FILENO, TIOCSCTTY, 0) < 0)
+		return err_set(e, errno, "console: TIOCSCTTY");
+	return 0;
+}
+
 static void __attribute__((noreturn)) exec_command(struct setup *p)
 {
 	struct err e = { 0 };
 	int code;
 
+	if (p->spec->ctty && take_ctty(&e) < 0)
+		fail(p, &e);
 	if (sigprocmask(SIG_SETMASK, &p->child_mask, NULL) < 0) {
 		err_set(&e, errno, "sigprocmask");
 		fail(p, &e);

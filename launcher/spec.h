@@ -134,6 +134,9 @@ struct sandbox_spec {
 	char *profile;	   /* --profile NAME that was applied, for --print-policy */
 	bool print_policy; /* --print-policy: print the spec as JSON and exit */
 	bool no_sandbox;   /* forktop --no-sandbox: run the command with no isolation */
+	/* internal, set by forktop only (no option, no policy key, not printed): fd 0 becomes
+	 * the controlling terminal of a new session led by the command (its console pty) */
+	bool ctty;
 	/* --net-pasta: the new network namespace reaches the outside through pasta (net.c);
 	 * implies CLONE_NEWNET. net_pasta_args: extra pasta options, one word each */
 	bool net_pasta;

@@ -17,9 +17,14 @@ live() {
 	tui_start "$w" "$h" env LC_ALL=C "$FORKTOP" "$@"
 }
 
-# the tree pane's rows without the AGE column (it moves with time)
+# the tree pane's rows without the AGE column (it moves with time) and the USER column (a
+# name read from the live processes' /etc/passwd, a number in a replay)
 tree_rows() {
-	tui_screen | sed -n '3,$p' | grep -E '^ +[0-9]+ +[0-9]+ ' | cut -c1-30,38-
+	tui_screen | sed -n '3,$p' | grep -E '^ +[0-9]+ +[0-9]+ ' | cut -c1-15,25-32,40-
+}
+# USER of the tree pane's rows
+tree_users() {
+	tui_screen | sed -n '3,$p' | grep -E '^ +[0-9]+ +[0-9]+ ' | cut -c16-24 | sort -u
 }
 
 test_tree_appears_for_a_known_workload() {
@@ -65,6 +70,10 @@ test_signal_menu_sends_the_signal() {
 
 test_freeze_and_thaw_a_subtree() {
 	live 100 30 --no-sandbox -- /bin/sh -c 'sleep 30.6 & sleep 30.7 & wait'
+	# both children, whatever order they ran in: the tracer reports a fork child at its
+	# first event, so 30.7 can be on screen before 30.6 exists there (the cause of this
+	# case's failures when it pressed Z on seeing 30.7 alone)
+	tui_wait '[|`]-sleep 30\.6'
 	tui_wait '[|`]-sleep 30\.7'
 	tui_keys Z
 	tui_wait 'froze 3 processes under'
@@ -148,6 +157,52 @@ time.sleep(31.9)"
 	tui_wait 'seccomp +disabled, 0 filters, no_new_privs no'
 	echo go >"$T_TMP/go"
 	tui_wait 'seccomp +disabled, 0 filters, no_new_privs yes' 5
+	tui_keys q y
+	tui_wait '^\[exit=137\]'
+}
+
+test_user_names_and_maps_from_the_sandbox() {
+	# the sandbox's own /etc/passwd and /etc/group name its ids, not the host's
+	mkdir etc
+	printf 'sbroot:x:0:0::/:/bin/sh\nsbnobody:x:65534:65534::/:/bin/sh\n' >etc/passwd
+	printf 'sbwheel:x:0:\nsbnogrp:x:65534:\n' >etc/group
+	local user=sbroot group=sbwheel map='0 0 1'
+	if [ "$T_MODE" = user ]; then
+		user=sbnobody group=sbnogrp map='65534 65534 1'
+	fi
+	live 120 40 --events "$T_TMP/ev.jsonl" --profile shell --ro-bind "$T_TMP/etc" /etc \
+		-- /bin/sh -c 'sleep 32.2 & wait'
+	tui_wait "^ +[0-9]+ +3 $user +running .*sleep 32\\.2"
+	tui_keys End d
+	tui_wait "^ uid +[0-9/]+  in ns [0-9/]+ \\($user\\)"
+	tui_wait "^ gid +[0-9/]+  in ns [0-9/]+ \\($group\\)"
+	tui_wait "^ uid map +$map"
+	tui_wait "^ gid map +$map"
+	tui_keys q y
+	tui_wait '^\[exit=137\]'
+	# the maps are recorded too
+	assert_eq "$map" "$(json_get "$T_TMP/ev.jsonl" \
+		'[x["perms"]["uid_map"] for x in d if x.get("perms") and x["nspid"] == 2][-1]')"
+}
+
+test_user_names_never_read_outside_the_sandbox() {
+	# the sandbox's /etc/passwd links to a host path, its /etc/group is a FIFO: forktop
+	# resolves the link inside the sandbox (where it leads nowhere) and reads no FIFO
+	printf 'leaked:x:0:0::/:/bin/sh\nleaked:x:65534:65534::/:/bin/sh\n' >hostpw
+	mkdir etc run
+	ln -s "$T_TMP/hostpw" etc/passwd
+	mkfifo etc/group
+	local uid=0
+	[ "$T_MODE" = user ] && uid=65534
+	# from run/: the shell profile binds the working directory, and hostpw must not be
+	# visible inside
+	cd run
+	live 120 40 --profile shell --ro-bind "$T_TMP/etc" /etc -- /bin/sh -c 'sleep 32.3 & wait'
+	cd ..
+	tui_wait "^ +[0-9]+ +3 $uid +running .*sleep 32\\.3"
+	tui_keys End d
+	tui_wait "^ gid +[0-9/]+  in ns [0-9/]+ *$"
+	tui_wait_gone leaked
 	tui_keys q y
 	tui_wait '^\[exit=137\]'
 }
@@ -254,12 +309,16 @@ test_replay_shows_what_the_live_run_showed() {
 	tui_wait 'finished: exit 0'
 	tui_wait 'live 0 exited 4 total 4'
 	tree_rows >live.txt
+	# --no-sandbox: the host's name for our uid
+	assert_eq "$(id -un)" "$(tree_users | tr -d ' ')" "USER in the live run"
 	tui_keys q
 	tui_wait '^\[exit=0\]'
 	[ -s live.txt ] || fail "no rows captured"
 	live 100 30 --replay "$T_TMP/rec.jsonl"
 	tui_wait 'live 0 exited 4 total 4'
 	tree_rows >replay.txt
+	# a recording has no names: the number
+	assert_eq "$(id -u)" "$(tree_users | tr -d ' ')" "USER in the replay"
 	diff live.txt replay.txt >&2 || fail "replay differs from the live run"
 	tui_keys q
 	tui_wait '^\[exit=0\]'

@@ -30,7 +30,7 @@ test_replay_shows_the_recorded_tree() {
 	assert_eq "    100      1 1000     exited    1.1s 2        sh -c build" "$(tui_line 2)"
 	assert_eq "    101      2 1000     exited    1.0s 0        |-sleep 1" "$(tui_line 3)"
 	assert_eq "    102      3 1000     exited    0.5s 2        \`-make -j2" "$(tui_line 4)"
-	assert_eq "    103      4 root     exited    0.4s SIGTERM    |-cc -c x.c" "$(tui_line 5)"
+	assert_eq "    103      4 0        exited    0.4s SIGTERM    |-cc -c x.c" "$(tui_line 5)"
 	assert_eq "    104      5 1000     exited    0.0s 1          \`-false" "$(tui_line 6)"
 	assert_match '^\?:help q:quit' "$(tui_line 23)" "status bar"
 	tui_keys q
@@ -176,9 +176,9 @@ test_help_signal_menu_shell_keys() {
 	tui_keys Enter
 	tui_wait 'replay: recorded processes cannot be signalled'
 	tui_keys s
-	tui_wait 'shell into the process \(hijack\): not available yet'
+	tui_wait 'shell into the process \(hijack\): not available in a replay'
 	tui_keys S
-	tui_wait 'shell into the process \(join\): not available yet'
+	tui_wait 'shell into the process \(join\): not available in a replay'
 }
 
 # the screen is w x h: a header, a status bar at the bottom, nothing beyond
@@ -242,6 +242,62 @@ test_no_color_means_no_colour() {
 		fail "colours with NO_COLOR=1"
 	# still readable: the title bar is reverse video
 	tui_screen_esc | head -n 1 | grep -q $'\e\\[7m' || fail "no reverse title bar"
+}
+
+test_moving_the_selection() {
+	start_replay
+	tui_keys d
+	tui_wait 'Details: pid 100 '
+	tui_keys j
+	tui_wait 'Details: pid 101 '
+	tui_keys k
+	tui_wait 'Details: pid 100 '
+	tui_keys End
+	tui_wait 'Details: pid 104 '
+	tui_keys Home
+	tui_wait 'Details: pid 100 '
+	tui_keys NPage
+	tui_wait 'Details: pid 104 '
+	tui_keys PPage
+	tui_wait 'Details: pid 100 '
+	tui_keys Down
+	tui_wait 'Details: pid 101 '
+	tui_keys Up
+	tui_wait 'Details: pid 100 '
+	# "c" matches sh -c build (100) and cc -c x.c (103) only: n forward, N back, both wrap
+	tui_keys /
+	tui_text c
+	tui_keys Enter
+	tui_wait 'Details: pid 100 '
+	tui_keys n
+	tui_wait 'Details: pid 103 '
+	tui_keys N
+	tui_wait 'Details: pid 100 '
+	tui_keys N
+	tui_wait 'Details: pid 103 '
+	# Ctrl-C quits like q (a recording has nothing to kill: no question)
+	tui_keys C-c
+	tui_wait '^\[exit=0\]'
+}
+
+test_monochrome_terminal() {
+	# a terminal without colours: attributes only, the title bar in reverse video
+	start_replay TERM=vt100
+	! tui_screen_esc | grep -qE $'\e\\[([0-9;]*;)?(3[0-7]|4[0-7])(;[0-9;]*)?m' ||
+		fail "colours on a monochrome terminal"
+	tui_screen_esc | head -n 1 | grep -q $'\e\\[7m' || fail "no reverse title bar"
+	tui_keys q
+	tui_wait '^\[exit=0\]'
+}
+
+test_ascii_on_request_in_a_utf8_locale() {
+	tui_start 80 24 env LC_ALL=C.UTF-8 FORKTOP_ASCII=1 "$FORKTOP" --replay "$FIX"
+	tui_wait 'sh -c build'
+	tui_wait '\|-sleep 1'
+	tui_wait '  `-false'
+	tui_wait_gone '├─|└─'
+	tui_keys q
+	tui_wait '^\[exit=0\]'
 }
 
 test_bad_file_is_an_error() {

@@ -136,7 +136,7 @@ static void test_tree_lines(void **state)
 	assert_line(&f->out, 2, 80, "    101      2 1000     running  1m20s -        |-sleep 30");
 	assert_line(&f->out, 3, 80, "    102      3 1000     running  1m10s -        `-make all");
 	assert_line(&f->out, 4, 80,
-		    "    103      4 root     running   1.0s -          `-cc -c 'x y.c'");
+		    "    103      4 0        running   1.0s -          `-cc -c 'x y.c'");
 	assert_line(&f->out, 5, 80, "");
 	/* cc is new (started 1 s ago, highlight lasts 2 s) and changed its uid */
 	assert_true(f->out.v[4].attr & RA_NEW);
@@ -279,6 +279,78 @@ static void test_details_pane(void **state)
 			assert_int_equal(f->out.v[i].nspans, 1);
 			assert_true(f->out.v[i].spans[0].attr & RA_CHANGED);
 		}
+}
+
+/* The view's name source: names for uid/gid 0 and 1000 in bash's sandbox only. */
+static const char *fake_names(void *data, const struct proc *p, bool group, uint32_t id)
+{
+	struct fix *f = data;
+	if (p != f->bash && p != f->cc)
+		return NULL;
+	if (id == 0)
+		return group ? "wheel" : "toor";
+	if (id == 1000)
+		return group ? "staff" : "alice";
+	return NULL;
+}
+
+static void test_user_names_and_maps(void **state)
+{
+	struct fix *f = *state;
+	struct procfs_perms pp = f->cc->perms;
+	char all[8192] = "";
+	/* cc runs in a new user namespace mapping root to 1000; bash has the initial maps */
+	strcpy(pp.uid_map, "0 1000 1");
+	strcpy(pp.gid_map, "0 1000 1");
+	model_set_perms(&f->m, f->cc, &pp);
+	pp = f->make->perms;
+	strcpy(pp.uid_map, "0 0 4294967295");
+	strcpy(pp.gid_map, "0 0 4294967295");
+	model_set_perms(&f->m, f->make, &pp);
+	f->v.id_name = fake_names;
+	f->v.id_name_data = f;
+	rows(f);
+	assert_int_equal(render_tree(&f->rows, &f->v, 80, 5, &f->out), 0);
+	dump(&f->out);
+	/* the name when the source knows it, else the number */
+	assert_line(&f->out, 1, 80,
+		    "    100      1 alice    running  1m30s -        bash -c 'make all'");
+	assert_line(&f->out, 2, 80, "    101      2 1000     running  1m20s -        |-sleep 30");
+	assert_line(&f->out, 4, 80,
+		    "    103      4 toor     running   1.0s -          `-cc -c 'x y.c'");
+	rlines_clear(&f->out);
+	assert_int_equal(render_details(f->cc, &f->v, 70, 30, &f->out), 0);
+	for (int i = 0; i < f->out.n; i++) {
+		strcat(all, f->out.v[i].text);
+		strcat(all, "\n");
+		/* the map lines differ from the parent's: highlighted */
+		if (strstr(f->out.v[i].text, " uid map ") ||
+		    strstr(f->out.v[i].text, " gid map ")) {
+			assert_int_equal(f->out.v[i].nspans, 1);
+			assert_true(f->out.v[i].spans[0].attr & RA_CHANGED);
+		}
+	}
+	assert_non_null(strstr(all, " uid        0/0/0/0  in ns 0/0/0/0 (toor)  (changed) "));
+	assert_non_null(strstr(all, " uid map    0 1000 1  (changed)"));
+	assert_non_null(strstr(all, " gid        0/0/0/0  in ns 0/0/0/0 (wheel) "));
+	assert_non_null(strstr(all, " gid map    0 1000 1  (changed)"));
+	/* the same map as the parent: not marked; an unknown map: "?" */
+	rlines_clear(&f->out);
+	all[0] = '\0';
+	pp = f->cc->perms;
+	strcpy(pp.uid_map, "0 0 4294967295");
+	pp.gid_map[0] = '\0';
+	model_set_perms(&f->m, f->cc, &pp);
+	assert_int_equal(render_details(f->cc, &f->v, 70, 30, &f->out), 0);
+	for (int i = 0; i < f->out.n; i++) {
+		strcat(all, f->out.v[i].text);
+		strcat(all, "\n");
+		if (strstr(f->out.v[i].text, " uid map "))
+			assert_int_equal(f->out.v[i].nspans, 0);
+	}
+	assert_non_null(strstr(all, " uid map    0 0 4294967295 "));
+	assert_null(strstr(all, " uid map    0 0 4294967295  (changed)"));
+	assert_non_null(strstr(all, " gid map    ?  (changed)"));
 }
 
 static void test_event_log(void **state)
@@ -489,6 +561,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_search_marks_matches, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exited_dimmed_with_signal, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_details_pane, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_user_names_and_maps, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_event_log, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_selection_row_stays_put, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_overlays, setup, teardown),

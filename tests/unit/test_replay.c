@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "../../forktop/recorder.h"
 #include "../../forktop/render.h"
 #include "../../forktop/replay.h"
 #include "../../forktop/tui_feed.h"
@@ -143,7 +144,7 @@ static void test_midway_state(void **state)
 	if (getenv("DUMP"))
 		fputs(s, stderr);
 	assert_non_null(strstr(s, "    101      2 1000     stopped   0.1s -        |-sleep 1"));
-	assert_non_null(strstr(s, "    103      4 root     running   0.1s -          |-cc -c x.c"));
+	assert_non_null(strstr(s, "    103      4 0        running   0.1s -          |-cc -c x.c"));
 	assert_non_null(strstr(s, "    104      5 1000     exited    0.0s 1          `-false"));
 	assert_non_null(
 		strstr(s, "forktop replay | live 4 exited 1 total 5 | 0 ev/s | sandbox: none"));
@@ -177,6 +178,35 @@ static void write_file(const char *path, const char *text)
 	assert_non_null(f);
 	fputs(text, f);
 	fclose(f);
+}
+
+/* uid_map / gid_map written by the recorder come back from a recording; a recording made
+ * before they existed leaves them unknown (""). */
+static void test_maps_round_trip(void **state)
+{
+	struct procfs_perms p;
+	struct replay_ev x;
+	struct err e;
+	json_t *o;
+	(void)state;
+	memset(&p, 0, sizeof(p));
+	strcpy(p.uid_map, "0 1000 1, 1 100000 65536");
+	strcpy(p.gid_map, "0 1000 1");
+	o = json_pack("{s:s, s:i, s:i, s:o}", "type", "spawn", "id", 1, "pid", 5, "perms",
+		      recorder_perms_json(&p));
+	assert_non_null(o);
+	assert_int_equal(replay_parse_event(o, &x, &e), 0);
+	assert_non_null(x.ev.perms);
+	assert_string_equal(x.ev.perms->uid_map, "0 1000 1, 1 100000 65536");
+	assert_string_equal(x.ev.perms->gid_map, "0 1000 1");
+	replay_ev_free(&x);
+	json_object_del(json_object_get(o, "perms"), "uid_map");
+	json_object_set_new(json_object_get(o, "perms"), "gid_map", json_null());
+	assert_int_equal(replay_parse_event(o, &x, &e), 0);
+	assert_string_equal(x.ev.perms->uid_map, "");
+	assert_string_equal(x.ev.perms->gid_map, "");
+	replay_ev_free(&x);
+	json_decref(o);
 }
 
 static void test_errors(void **state)
@@ -323,6 +353,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_end_state, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_midway_state, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_step_back_equals_fresh, setup, teardown),
+		cmocka_unit_test(test_maps_round_trip),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_live_events_copy),
 		cmocka_unit_test(test_feed_queue),
