@@ -40,8 +40,9 @@ struct procfs {
 	bool no_pidfd;	/* no pidfd_open or no namespace ioctls: read /proc/PID/ns */
 	uint64_t cg_id; /* the last unified cgroup id seen at an exec, and its path */
 	char cg_path[sizeof(((struct procfs_perms *)0)->cgroup)];
-	pid_t status_pid; /* procfs_ident's last status read, until procfs_forget() */
+	pid_t status_pid; /* last status read (ident, exec_info), until procfs_forget() */
 	char status[4096];
+	int self_ns[PROCFS_NS_COUNT]; /* our own namespaces, held open (see procfs_new) */
 };
 
 /* pidfd ioctls (include/uapi/linux/pidfd.h), spelled out because the build host's headers may
@@ -129,6 +130,15 @@ int procfs_new(struct procfs **out, struct err *e)
 	struct procfs *p = calloc(1, sizeof(*p));
 	if (!p)
 		return err_set(e, ENOMEM, "procfs");
+	/* Holding our own namespaces open keeps their nsfs dentries alive: without that, every
+	 * PIDFD_GET_<NS>_NAMESPACE of a process in them (all of them with --no-sandbox or -p)
+	 * builds a dentry and an inode that its close() frees again. They are alive anyway: we
+	 * are in them. */
+	for (int i = 0; i < PROCFS_NS_COUNT; i++) {
+		char path[48];
+		snprintf(path, sizeof(path), "/proc/self/ns/%s", ns_names[i]);
+		p->self_ns[i] = open(path, O_PATH | O_CLOEXEC);
+	}
 	if (new_info(&p->perms, perms_items, (int)ARRAY_SIZE(perms_items), "perms", e) < 0 ||
 	    new_info(&p->scan, scan_items, (int)ARRAY_SIZE(scan_items), "scan", e) < 0) {
 		procfs_free(p);
@@ -154,6 +164,9 @@ void procfs_free(struct procfs *p)
 		procps_pids_unref(&p->perms);
 	if (p->scan)
 		procps_pids_unref(&p->scan);
+	for (int i = 0; i < PROCFS_NS_COUNT; i++)
+		if (p->self_ns[i] >= 0)
+			close(p->self_ns[i]);
 	free(p);
 }
 
@@ -298,10 +311,14 @@ int procfs_ident(struct procfs *p, pid_t tid, struct procfs_ident *id, struct er
 {
 	char stat[1024];
 	const char *status = p->status, *tg;
-	p->status_pid = 0;
+	/* the fields used here (Tgid, NSpid) never change: a status read by procfs_exec_info()
+	 * during this stop serves, even once the task runs again */
+	bool have_status = p->status_pid == tid;
 	if (read_proc(tid, "stat", stat, sizeof(stat)) < 0 ||
-	    read_proc(tid, "status", p->status, sizeof(p->status)) < 0)
+	    (!have_status && read_proc(tid, "status", p->status, sizeof(p->status)) < 0)) {
+		p->status_pid = have_status ? tid : 0;
 		return err_set(e, errno == ENOENT ? ESRCH : errno, "/proc/%d", (int)tid);
+	}
 	p->status_pid = tid;
 	memset(id, 0, sizeof(*id));
 	id->tid = tid;
@@ -551,27 +568,43 @@ static void direct_status_perms(const char *status, struct procfs_perms *o)
 	parse_status_perms(status, o);
 }
 
+/* Close n fds, mostly consecutive (each was the lowest free one): one close_range() per run
+ * of consecutive ones instead of a close() each. */
+static void close_fds(const int *fds, int n)
+{
+	for (int i = 0, j; i < n; i = j) {
+		for (j = i + 1; j < n && fds[j] == fds[i] + (j - i); j++)
+			;
+		if (j - i == 1 || close_range((unsigned)fds[i], (unsigned)fds[j - 1], 0) < 0)
+			for (int k = i; k < j; k++)
+				close(fds[k]);
+	}
+}
+
 /* Namespace ids through a pidfd (Linux 6.11: PIDFD_GET_<NS>_NAMESPACE gives a namespace
  * fd, whose inode number is the id): about half the cost of looking up the eight
  * /proc/PID/ns links, each of which the kernel builds on lookup for every new process.
  * Returns false when the kernel has no such ioctl (the caller then uses /proc). */
 static bool pidfd_namespaces(int pidfd, struct procfs_perms *o)
 {
+	int fds[PROCFS_NS_COUNT], n = 0;
+	bool supported = true;
 	for (int i = 0; i < PROCFS_NS_COUNT; i++) {
 		struct stat st;
 		int fd = ioctl(pidfd, _IO(PROCFS_PIDFD_MAGIC, pidfd_ns_nr[i]), 0);
 		if (fd < 0) {
 			if (errno == ENOTTY || errno == EINVAL)
-				return false;
-			if (errno == ESRCH)
-				return true; /* gone: ids stay unknown */
-			continue;	     /* this kind is not built in (EOPNOTSUPP) */
+				supported = false;
+			if (errno == ENOTTY || errno == EINVAL || errno == ESRCH)
+				break; /* ESRCH: gone, ids stay unknown */
+			continue;      /* this kind is not built in (EOPNOTSUPP) */
 		}
+		fds[n++] = fd;
 		if (fstat(fd, &st) == 0)
 			o->ns[i] = st.st_ino;
-		close(fd);
 	}
-	return true;
+	close_fds(fds, n);
+	return supported;
 }
 
 static void proc_namespaces(pid_t pid, struct procfs_perms *o)
@@ -637,7 +670,7 @@ void procfs_exec_rest(struct procfs *p, pid_t pid, struct procfs_perms *o)
 int procfs_exec_info(struct procfs *p, pid_t pid, char **argv, size_t *argv_len, char **exe,
 		     struct procfs_perms *perms, struct err *e)
 {
-	char path[48], buf[4096], status[4096];
+	char path[48], buf[4096];
 	ssize_t n;
 	*argv = *exe = NULL;
 	*argv_len = 0;
@@ -651,13 +684,14 @@ int procfs_exec_info(struct procfs *p, pid_t pid, char **argv, size_t *argv_len,
 	}
 	if (!perms)
 		return 0;
-	if (p->status_pid == pid) { /* read by procfs_ident during this same stop */
-		direct_status_perms(p->status, perms);
-		return 0;
+	if (p->status_pid != pid) { /* not read by procfs_ident during this same stop */
+		if (read_proc(pid, "status", p->status, sizeof(p->status)) < 0) {
+			p->status_pid = 0;
+			return err_set(e, errno, "/proc/%d/status", (int)pid);
+		}
+		p->status_pid = pid; /* for a procfs_ident() of pid once it runs again */
 	}
-	if (read_proc(pid, "status", status, sizeof(status)) < 0)
-		return err_set(e, errno, "/proc/%d/status", (int)pid);
-	direct_status_perms(status, perms);
+	direct_status_perms(p->status, perms);
 	return 0;
 }
 

@@ -99,9 +99,10 @@ int procfs_new(struct procfs **out, struct err *e);
 void procfs_free(struct procfs *p);
 
 /* Identity of task tid (a thread id or a pid). -1 with e->code ESRCH when it is gone.
- * The status file it reads is kept for a procfs_exec_info() of the same pid, until
+ * The status file it reads is kept for a procfs_exec_info() of the same pid, and it reuses
+ * one procfs_exec_info() read (for Tgid and NSpid, which never change), until
  * procfs_forget(): call that whenever the process may have run since (the tracer does at
- * every stop), so that the reuse is only ever within one stop. */
+ * every stop), so that the reuse is only ever within the handling of one stop. */
 int procfs_ident(struct procfs *p, pid_t tid, struct procfs_ident *id, struct err *e);
 void procfs_forget(struct procfs *p);
 /* Permissions snapshot of task tid. */

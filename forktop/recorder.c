@@ -50,6 +50,8 @@ struct recorder {
 	bool closing;
 	json_t *summary;
 	int write_errno;
+	char *line; /* write_json's buffer (writer thread, or before it starts) */
+	size_t line_cap;
 };
 
 const char *event_type_name(enum ev_type t)
@@ -361,13 +363,35 @@ json_t *recorder_header_json(const struct recorder_header *h)
 	return o;
 }
 
+/* One line per event, dumped into a buffer then written with one fwrite(): json_dumpf()
+ * calls fwrite() for every token, each taking the FILE lock. */
+static int dump_line(struct recorder *r, const json_t *o)
+{
+	const size_t flags = JSON_COMPACT | JSON_ENSURE_ASCII;
+	size_t n = json_dumpb(o, r->line, r->line_cap ? r->line_cap - 1 : 0, flags);
+	if (n == 0)
+		return -1;
+	if (n + 1 > r->line_cap) { /* did not fit (or no buffer yet): grow, dump again */
+		size_t cap = n + 1 > 65536 ? n + 1 : 65536;
+		char *b = realloc(r->line, cap);
+		if (!b)
+			return -1;
+		r->line = b;
+		r->line_cap = cap;
+		if (json_dumpb(o, r->line, n, flags) != n)
+			return -1;
+	}
+	r->line[n++] = '\n';
+	return fwrite(r->line, 1, n, r->f) == n ? 0 : -1;
+}
+
 static void write_json(struct recorder *r, json_t *o)
 {
 	if (!o)
 		return;
-	if (json_dumpf(o, r->f, JSON_COMPACT | JSON_ENSURE_ASCII) < 0 || fputc('\n', r->f) == EOF)
-		if (!r->write_errno)
-			r->write_errno = errno ? errno : EIO;
+	errno = 0;
+	if (dump_line(r, o) < 0 && !r->write_errno)
+		r->write_errno = errno ? errno : EIO;
 	json_decref(o);
 }
 
@@ -556,6 +580,7 @@ int recorder_close(struct recorder *r, json_t *summary, struct err *e)
 	pthread_cond_destroy(&r->cond);
 	for (int i = 0; i < 64; i++)
 		free(r->cap_names[i]);
+	free(r->line);
 	free(r);
 	if (werr)
 		return err_set(e, werr, "--events: write");

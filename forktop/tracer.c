@@ -527,14 +527,34 @@ static void handle_new_child(struct tracer *t, struct task *k, enum ptrace_stop_
 	}
 }
 
+/* What exec gave a process, read while it is stopped at its exec event (see exec_info). */
+struct exec_capture {
+	char *argv, *exe;
+	size_t argv_len;
+	struct procfs_perms perms;
+	bool ok; /* perms read */
+};
+
+/* Only what must be read at the exec stop is (the event message, argv, exe, the part of the
+ * snapshot exec changes): the tracee is resumed before anything else, a deferred fork child's
+ * identity and spawn event included. Nothing it does meanwhile is handled before its events
+ * are emitted, and what is read late cannot have changed (identity) or is read late for every
+ * exec anyway (exec_info_late). */
 static void handle_exec(struct tracer *t, struct task *k)
 {
 	unsigned long old = (unsigned long)k->tid;
-	struct proc *p = k->proc;
-	struct procfs_perms perms;
+	struct exec_capture c = { 0 };
+	struct proc *p;
 	struct event ev;
-	bool ok;
+	bool same;
 	ptrace_event_msg(k->tid, &old, &t->warn);
+	if (k->proc || k->deferred)
+		c.ok = procfs_exec_info(t->pfs, k->tid, &c.argv, &c.argv_len, &c.exe, &c.perms,
+					&t->warn) == 0;
+	resume(t, k->tid, 0);
+	if (k->deferred) /* read now (procfs_ident reuses the status read above) */
+		discover_now(t, k);
+	p = k->proc;
 	if ((pid_t)old != k->tid) {
 		/* exec from a non-leader thread: it now has the leader's tid; the leader's record
 		 * (this one) stands for it, its own record goes */
@@ -548,19 +568,19 @@ static void handle_exec(struct tracer *t, struct task *k)
 				x->proc = NULL; /* killed by the exec; exit reports follow */
 	k->group_stop = false;
 	if (!p) {
-		resume(t, k->tid, 0);
+		free(c.argv);
+		free(c.exe);
 		return;
 	}
 	/* its fork children not read yet inherit the command and snapshot it had until now */
 	if (t->ndeferred)
 		discover_deferred(t, p->pid, INT64_MAX);
-	ok = exec_info(t, p, &perms);
-	resume(t, k->tid, 0);
-	ok = exec_info_late(t, p, &perms, ok);
+	model_exec(t->m, p, c.argv, c.argv_len, c.exe, NULL);
+	same = exec_info_late(t, p, &c.perms, c.ok);
 	ev_init(&ev, EV_EXEC, p, k->tid);
 	ev.old_tid = (pid_t)old;
 	ev_command(&ev, p);
-	ev.perms_unchanged = ok;
+	ev.perms_unchanged = same;
 	emit(t, &ev);
 	if (t->join_a && p->injected && p->parent && p->parent->pid == t->join_a)
 		shell_join_done(t, p);
@@ -739,7 +759,9 @@ static void handle(struct tracer *t, pid_t tid, int status)
 		if (!k->proc && !k->deferred)
 			k->proc = discover(t, k);
 	}
-	if (k->deferred) /* its first report since it was announced: read it first */
+	/* its first report since it was announced: read it first (at its exec, once the exec
+	 * is read and it runs again: handle_exec) */
+	if (k->deferred && st.kind != PTS_EXEC)
 		discover_now(t, k);
 	if (tid == t->shell_tid && shell_stop(t, k, &st))
 		return;
