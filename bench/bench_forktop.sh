@@ -6,8 +6,9 @@
 # `strace -f -e trace=process -o /dev/null` (with and without --seccomp-bpf) and under
 # bench/tracer_floor.c (the least a correct event tracer does: same ptrace options, reads each
 # exec'd command line). Prints median wall times over interleaved rounds, ratios to untraced,
-# forktop/floor (target <= 1.10) and strace's added time over forktop's (target >= 2.5); then
-# forktop's peak
+# forktop/floor (target <= 1.10) and strace's added time over forktop's (target >= 2.5); the
+# ptrace calls and context switches each column costs per traced process (perf, when usable:
+# shows that plain strace stops at every system call, bench/README.md); then forktop's peak
 # RSS after 1,000 and after BENCH_MEM_PROCS (default 100,000) traced processes (flat = no
 # per-process growth).
 #   BENCH_RUNS (default 5), BENCH_MEM_PROCS (default 100000), FORKTOP (default build/forktop)
@@ -33,6 +34,8 @@ for tool in strace python3 cc make; do
 done
 [ -x "$FORKTOP" ] || { echo "bench_forktop: $FORKTOP missing (make)" >&2; exit 1; }
 [ -x "$LOOP" ] || { echo "bench_forktop: $LOOP missing (make helpers)" >&2; exit 1; }
+# the workloads' make must not join `make bench`'s own jobserver or take its flags
+unset MAKEFLAGS MFLAGS MAKELEVEL
 mkdir -p build/bench
 cc -O2 -Wall -Wextra -Werror -o "$FLOOR" bench/tracer_floor.c || exit 1
 
@@ -69,6 +72,8 @@ clean:
 MK
 
 configs=(untraced forktop strace strace-seccomp floor)
+echo "bench_forktop: $("$FORKTOP" --version 2>/dev/null | head -n 1), $(strace -V | head -n 1)," \
+	"$RUNS rounds"
 prefix() {
 	case $1 in
 	untraced) echo "" ;;
@@ -82,11 +87,15 @@ prefix() {
 status=0
 # run_once CONFIG CMD: wall seconds of one run, or FAILED
 run_once() {
-	local p t0 t1
+	local p t0 t1 rc
 	p=$(prefix "$1")
 	t0=$(date +%s%N)
 	# shellcheck disable=SC2086 # the prefix and command are word lists
-	if ! $p $2 >/dev/null 2>&1; then
+	$p $2 >/dev/null 2>"$work/run.err"
+	rc=$?
+	if [ $rc != 0 ]; then
+		# why, for the end of the report (the run's last line of stderr)
+		echo "$1: $2: exit $rc: $(tail -n 1 "$work/run.err")" >>"$work/failures"
 		echo FAILED
 		return
 	fi
@@ -105,6 +114,7 @@ for round in $(seq "$RUNS"); do
 	[ "$round" = 1 ] && grep -l FAILED "$work"/*.* 2>/dev/null | sed 's|.*/|FAILED: |' >&2
 done
 grep -q FAILED "$work"/loop.* "$work"/make.* && status=1
+[ -s "$work/failures" ] && sed 's/^/FAILED run: /' "$work/failures" >&2
 
 python3 - "$work" "${configs[@]}" <<'PY'
 import sys
@@ -137,10 +147,55 @@ for name in ("loop", "make"):
         print(f"{name}: incomplete")
         continue
     added = ft - base
+    # forktop's added time can be zero or negative on `make` (see bench/README.md): no ratio then
+    def over(x):
+        return f"{(x - base) / added:.2f}" if added > 0 else "n/a"
     print(f"{name}: forktop/floor = {ft/fl:.2f} (target <= 1.10); "
-          f"strace added / forktop added = {(st-base)/added if added > 0 else float('inf'):.2f} "
-          f"(target >= 2.5)" + (f"; with --seccomp-bpf {(ss-base)/added if added > 0 else float('inf'):.2f}" if ss else ""))
+          f"strace added / forktop added = {over(st)} "
+          f"(target >= 2.5)" + (f"; with --seccomp-bpf {over(ss)}" if ss else "")
+          + (f" (forktop added {added * 1000:.0f} ms: not above the noise)" if added <= 0 else ""))
 PY
+
+# What each column makes the kernel do per traced process: the tracer's ptrace(2) calls and
+# the context switches of tracer and tracees together, counted by perf over `wl_loop 200
+# /bin/true`. It shows what the strace column really costs: without --seccomp-bpf, strace
+# stops every tracee at the entry and exit of every system call (about 32 for /bin/true) and
+# filters by name afterwards. Skipped when perf or its syscall tracepoints are not usable.
+stop_counts() {
+	local cfg p
+	command -v perf >/dev/null || return 0
+	if ! perf stat -o /dev/null -e syscalls:sys_enter_ptrace,context-switches true >/dev/null 2>&1; then
+		echo "(perf cannot count system calls here: per-process counts skipped)"
+		return 0
+	fi
+	echo
+	printf '%-26s' "per process (perf stat)"
+	printf ' %15s' "${configs[@]}"
+	echo
+	for cfg in "${configs[@]}"; do
+		p=$(prefix "$cfg")
+		# shellcheck disable=SC2086 # the prefix is a word list
+		perf stat -x, -o "$work/perf.$cfg" -e syscalls:sys_enter_ptrace,context-switches \
+			-- $p "$LOOP" 200 /bin/true >/dev/null 2>&1 || echo "FAILED" >"$work/perf.$cfg"
+	done
+	python3 - "$work" "${configs[@]}" <<'PY'
+import sys
+work, configs = sys.argv[1], sys.argv[2:]
+counts = {}
+for c in configs:
+    d = {}
+    for line in open(f"{work}/perf.{c}"):
+        f = line.strip().split(",")
+        if len(f) > 2 and f[0].isdigit():
+            d[f[2]] = int(f[0]) / 200
+    counts[c] = d
+for ev, label in (("syscalls:sys_enter_ptrace", "ptrace calls by the tracer"),
+                  ("context-switches", "context switches")):
+    print(f"{label:26}" + "".join(f" {counts[c][ev]:15.1f}" if ev in counts[c] else f" {'FAILED':>15}"
+                                   for c in configs))
+PY
+}
+stop_counts
 
 # memory: forktop's peak RSS after 1,000 and MEM_PROCS short processes (fork only)
 rss() {
