@@ -45,19 +45,9 @@ mkdir -p build/bench
 cc -O2 -Wall -Wextra -Werror -o "$TARGET" bench/timer_target.c || exit 1
 work=$(mktemp -d "$top/build/bench/bench_forktop_shell.XXXXXX") || exit 1
 chmod 0755 "$work"
-sock=bench_shell.$$
-# shellcheck disable=SC2317 # run by the EXIT trap
-cleanup() {
-	tmux -L "$sock" kill-server 2>/dev/null
-	rm -rf "$work"
-}
-trap cleanup EXIT
-
-# a sleep without a fork: read with a timeout on a FIFO nobody writes
-mkfifo "$work/nap"
-exec {napfd}<>"$work/nap"
-nap() { read -r -t "$1" -u "$napfd" _; }
-now_ns() { local t=$EPOCHREALTIME; echo "${t/./}000"; }
+# shellcheck source=bench/lib.bash
+. "$top/bench/lib.bash"
+bench_tmux_setup "$work" bench_shell.$$
 ms() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f\n", (b - a) / 1e6 }'; }
 screen() { tmux -L "$sock" capture-pane -p -t bench:ft 2>/dev/null; }
 lines() { local -a l=(); mapfile -t l 2>/dev/null <"$1"; echo ${#l[@]}; }

@@ -37,19 +37,9 @@ for h in wl_loop wl_tree; do
 done
 
 work=$(mktemp -d /tmp/bench_forktop_tui.XXXXXX) || exit 1
-sock=bench_tui.$$
-# shellcheck disable=SC2317 # run by the EXIT trap
-cleanup() {
-	tmux -L "$sock" kill-server 2>/dev/null
-	rm -rf "$work"
-}
-trap cleanup EXIT
-
-# a sleep without a fork: read with a timeout on a FIFO nobody writes
-mkfifo "$work/nap"
-exec {napfd}<>"$work/nap"
-nap() { read -r -t "$1" -u "$napfd" _; }
-now_ns() { local t=$EPOCHREALTIME; echo "${t/./}000"; }
+# shellcheck source=bench/lib.bash
+. "$top/bench/lib.bash"
+bench_tmux_setup "$work" bench_tui.$$
 
 # one detached tmux server of our own; a placeholder window keeps the session alive
 SHELL=/bin/sh tmux -L "$sock" -f /dev/null new-session -d -s bench -n idle -x $W -y $H \
