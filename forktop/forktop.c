@@ -191,8 +191,12 @@ static int known_filters(const struct run *r)
 		return -1;
 	f = fopen("/proc/self/status", "re");
 	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "Seccomp_filters: %d", &own) == 1)
+		if (strncmp(line, "Seccomp_filters:", 16) == 0) {
+			char *end;
+			long n = strtol(line + 16, &end, 10);
+			own = end != line + 16 && n >= 0 && n < 1024 ? (int)n : -1;
 			break;
+		}
 	return own == 0 ? 1 : -1;
 }
 

@@ -13,9 +13,9 @@
 
 #include "../common/cleanup.h"
 
-#define IDN_NS_MAX 32		  /* mount namespaces remembered (least recently used goes) */
-#define IDN_ENTRIES_MAX 4096	  /* names kept per file */
-#define IDN_FILE_MAX (256 * 1024) /* bytes read per file */
+#define IDN_NS_MAX 32	     /* mount namespaces remembered (least recently used goes) */
+#define IDN_ENTRIES_MAX 4096 /* names kept per file */
+#define IDN_FILE_MAX ((size_t)256 * 1024) /* bytes read per file */
 #define IDN_NAME_MAX 32
 #define IDN_RETRY_NS 2000000000 /* an unreadable namespace is tried again after this */
 

@@ -4,7 +4,7 @@
 # the pty, and the shell leads its own session with the foreground job marked `+` by ps.
 # Both with the default sandbox and with --no-sandbox.
 # Screens are read with single-quoted commands and patterns on purpose.
-# shellcheck disable=SC2016
+# shellcheck disable=SC2016,SC2031
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 # shellcheck source=tests/tui/tmux.bash

@@ -620,10 +620,12 @@ static void test_seccomp(void **state)
 	/* a repeated --seccomp: the last one wins, with bubblewrap's warning */
 	{
 		char warned[128] = "";
-		const struct options_ctx ctx = { .prog = "cordon", .want_command = true,
-						 .warn = record_warning, .warn_data = warned };
-		const char *argv[] = { "cordon", "--seccomp", f->fdstr, "--seccomp", f->fd2str,
-				       "true", NULL };
+		const struct options_ctx ctx = { .prog = "cordon",
+						 .want_command = true,
+						 .warn = record_warning,
+						 .warn_data = warned };
+		const char *argv[] = { "cordon",  "--seccomp", f->fdstr, "--seccomp",
+				       f->fd2str, "true",      NULL };
 		assert_int_equal(parse_ctx(f, &ctx, argv), OPTIONS_RUN);
 		assert_int_equal(f->s.seccomp_fd, f->fd2);
 		assert_string_equal(warned, "Only the last --seccomp option will take effect");
