@@ -27,6 +27,13 @@
  * read anyway), or once the tracer is idle and it has run this long without one. */
 #define DEFER_MS 10
 
+struct task;
+
+/* A doubly linked list threaded through tasks (by qnext/qprev or cnext/cprev). */
+struct task_list {
+	struct task *head, *tail;
+};
+
 /* One traced thread (the leader included). */
 struct task {
 	pid_t tid;
@@ -40,6 +47,13 @@ struct task {
 	bool setopts;	    /* a join shell's task: give it the tracer's options at its next stop */
 	struct task *hnext; /* tid hash chain, or free list */
 	struct task *next, *prev; /* all tasks */
+	/* deferred: the tracer's queue of them (announcement order, so seen_ns increases) and
+	 * its creator's list (see defer_add), so that neither the idle pass nor a creator's
+	 * exec or exit walks every task */
+	struct task *qnext, *qprev;
+	struct task *cnext, *cprev;
+	struct task_list *clist;   /* the creator list it is on */
+	struct task_list children; /* a leader: its process's deferred fork children */
 };
 
 struct tracer {
@@ -58,6 +72,8 @@ struct tracer {
 	sigset_t sigs; /* tracer_signals, taken with sigtimedwait() */
 	bool stopping;
 	size_t ndeferred;	 /* tasks with `deferred` set */
+	struct task_list defq;	 /* all of them, oldest first */
+	struct task_list orphans; /* those whose creator's leader had no task (defer_add) */
 	bool quiet_reparent;	 /* discover(): leave a reparenting to reparent_children() */
 	int64_t zombie_check_ns; /* last check_zombies() */
 	struct err warn;	 /* last non-fatal problem, for debugging */
@@ -215,11 +231,16 @@ static struct task *task_new(struct tracer *t, pid_t tid, struct proc *p, bool s
 	return k;
 }
 
+static void defer_unlink(struct tracer *t, struct task *k);
+static void defer_orphan_children(struct tracer *t, struct task *k);
+
 static void task_del(struct tracer *t, struct task *k)
 {
 	struct task **pp;
 	if (k->deferred)
-		t->ndeferred--;
+		defer_unlink(t, k);
+	if (k->children.head)
+		defer_orphan_children(t, k);
 	for (pp = &t->buckets[task_hash(t, k->tid)]; *pp; pp = &(*pp)->hnext)
 		if (*pp == k) {
 			*pp = k->hnext;
@@ -447,12 +468,103 @@ static struct proc *discover(struct tracer *t, const struct task *k)
 	return p;
 }
 
-/* Read a deferred fork child now (see handle_new_child). */
-static void discover_now(struct tracer *t, struct task *k)
+/* ---- deferred fork children (see handle_new_child) ---- */
+
+static void qlist_append(struct task_list *l, struct task *k)
+{
+	k->qnext = NULL;
+	k->qprev = l->tail;
+	if (l->tail)
+		l->tail->qnext = k;
+	else
+		l->head = k;
+	l->tail = k;
+}
+
+static void qlist_remove(struct task_list *l, struct task *k)
+{
+	if (k->qprev)
+		k->qprev->qnext = k->qnext;
+	else
+		l->head = k->qnext;
+	if (k->qnext)
+		k->qnext->qprev = k->qprev;
+	else
+		l->tail = k->qprev;
+	k->qnext = k->qprev = NULL;
+}
+
+static void clist_append(struct task_list *l, struct task *k)
+{
+	k->cnext = NULL;
+	k->cprev = l->tail;
+	if (l->tail)
+		l->tail->cnext = k;
+	else
+		l->head = k;
+	l->tail = k;
+	k->clist = l;
+}
+
+static void clist_remove(struct task *k)
+{
+	struct task_list *l = k->clist;
+	if (k->cprev)
+		k->cprev->cnext = k->cnext;
+	else
+		l->head = k->cnext;
+	if (k->cnext)
+		k->cnext->cprev = k->cprev;
+	else
+		l->tail = k->cprev;
+	k->cnext = k->cprev = NULL;
+	k->clist = NULL;
+}
+
+/* Defer fork child c of process `creator` (announced now): it goes at the end of the
+ * tracer's queue and of its creator's list, kept on the creator's leader task (the one whose
+ * exec and exit read them), or on the orphan list when forktop has no task for that leader. */
+static void defer_add(struct tracer *t, struct task *c, const struct proc *creator)
+{
+	struct task *leader = task_find(t, creator->pid);
+	c->deferred = true;
+	c->seen_ns = now_ns(CLOCK_MONOTONIC);
+	t->ndeferred++;
+	qlist_append(&t->defq, c);
+	clist_append(leader && leader != c && leader->proc == creator ? &leader->children
+								     : &t->orphans,
+		     c);
+}
+
+static void defer_unlink(struct tracer *t, struct task *k)
 {
 	k->deferred = false;
 	t->ndeferred--;
+	qlist_remove(&t->defq, k);
+	clist_remove(k);
+}
+
+/* Leader task k goes while it has deferred children: they move to the orphan list (still
+ * found by their creator's pid, and by the idle pass). */
+static void defer_orphan_children(struct tracer *t, struct task *k)
+{
+	struct task *c;
+	while ((c = k->children.head)) {
+		clist_remove(c);
+		clist_append(&t->orphans, c);
+	}
+}
+
+/* Read a deferred fork child now. */
+static void discover_now(struct tracer *t, struct task *k)
+{
+	defer_unlink(t, k);
 	k->proc = discover(t, k);
+}
+
+static int ms_until(int64_t when_ns, int64_t from_ns)
+{
+	return (int)((when_ns - from_ns) / 1000000) + 1;
 }
 
 /* Deferred fork children of `creator` (any when 0) announced before `before_ns`: read them
@@ -461,16 +573,35 @@ static void discover_now(struct tracer *t, struct task *k)
  * fork is shown within DEFER_MS). Returns ms until the next one is due, or -1 for none. */
 static int discover_deferred(struct tracer *t, pid_t creator, int64_t before_ns)
 {
+	struct task_list *l = &t->defq;
+	struct task *k;
 	int64_t next = -1;
-	for (struct task *k = t->all; k && t->ndeferred; k = k->next) {
-		if (!k->deferred || (creator && k->creator != creator))
-			continue;
-		if (k->seen_ns < before_ns)
-			discover_now(t, k);
-		else if (next < 0 || k->seen_ns < next)
-			next = k->seen_ns;
+	if (creator) {
+		struct task *leader = task_find(t, creator);
+		l = leader ? &leader->children : NULL;
 	}
-	return next < 0 ? -1 : (int)((next - before_ns) / 1000000) + 1;
+	/* Both lists are in announcement order: the ones due come first. Taken from the head
+	 * one at a time: reading one may read another (its parent, see discover). */
+	if (l) {
+		while ((k = l->head) && k->seen_ns < before_ns)
+			discover_now(t, k);
+		if (l->head)
+			next = l->head->seen_ns;
+	}
+	/* orphans (rare): those of this creator, restarting after each read */
+	for (k = creator ? t->orphans.head : NULL; k;) {
+		if (k->creator != creator) {
+			k = k->cnext;
+		} else if (k->seen_ns < before_ns) {
+			discover_now(t, k);
+			k = t->orphans.head;
+		} else {
+			if (next < 0 || k->seen_ns < next)
+				next = k->seen_ns;
+			k = k->cnext;
+		}
+	}
+	return next < 0 ? -1 : ms_until(next, before_ns);
 }
 
 /* ---- stops ---- */
@@ -513,11 +644,8 @@ static void handle_new_child(struct tracer *t, struct task *k, enum ptrace_stop_
 		 * nearly always its exec, where it is stopped and read anyway; reading it here
 		 * makes every fork wait for /proc. Its spawn event still comes before anything
 		 * it does, and before its creator's exit (handle_exit). */
-		if (k->proc && how != PTS_CLONE) {
-			c->deferred = true;
-			c->seen_ns = now_ns(CLOCK_MONOTONIC);
-			t->ndeferred++;
-		}
+		if (k->proc && how != PTS_CLONE)
+			defer_add(t, c, k->proc);
 		/* Its initial stop is usually reported by now: take it here, so that the child
 		 * runs on at once. Otherwise it is resumed when its stop comes. */
 		if (waitpid(c->tid, &cst, __WALL | WNOHANG) == c->tid)
