@@ -71,12 +71,12 @@ struct tracer {
 	int root_status;
 	sigset_t sigs; /* tracer_signals, taken with sigtimedwait() */
 	bool stopping;
-	size_t ndeferred;	 /* tasks with `deferred` set */
-	struct task_list defq;	 /* all of them, oldest first */
+	size_t ndeferred;	  /* tasks with `deferred` set */
+	struct task_list defq;	  /* all of them, oldest first */
 	struct task_list orphans; /* those whose creator's leader had no task (defer_add) */
-	bool quiet_reparent;	 /* discover(): leave a reparenting to reparent_children() */
-	int64_t zombie_check_ns; /* last check_zombies() */
-	struct err warn;	 /* last non-fatal problem, for debugging */
+	bool quiet_reparent;	  /* discover(): leave a reparenting to reparent_children() */
+	int64_t zombie_check_ns;  /* last check_zombies() */
+	struct err warn;	  /* last non-fatal problem, for debugging */
 	/* the s / S keys (shell.h); all 0 while no shell is starting */
 	struct shell_req shell_req; /* the request taken from opts.shells */
 	pid_t shell_tid;	    /* the thread interrupted for it (hijack; join: its filters) */
@@ -532,7 +532,7 @@ static void defer_add(struct tracer *t, struct task *c, const struct proc *creat
 	t->ndeferred++;
 	qlist_append(&t->defq, c);
 	clist_append(leader && leader != c && leader->proc == creator ? &leader->children
-								     : &t->orphans,
+								      : &t->orphans,
 		     c);
 }
 
