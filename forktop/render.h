@@ -131,7 +131,7 @@ struct view {
 	const char *sandbox; /* "shell: user,pid,net" or "none" */
 	const char *state;   /* "tracing", "finished (exit 0)", "paused 12/80" ... */
 	double event_rate;   /* events per second */
-	char message[128];   /* status bar message (errors, "not available yet") */
+	char message[320];   /* status bar message (errors, refusals with their reason) */
 	/* User and group names as process p sees them (tui.c: from its own /etc/passwd and
 	 * /etc/group); NULL, or NULL returned: the number is shown. The one way in for
 	 * anything outside the arguments: tests pass a table. */
