@@ -160,4 +160,23 @@ test_closing_the_terminal_ends_the_workload() {
 	wait_until 10 pid_gone "$fpid" || fail "forktop outlived its terminal"
 }
 
+# The live view puts the workload in a session (and scheduler autogroup) of its own; forktop
+# raises its own autogroup's nice by 5 while it traces and puts it back when it exits
+# (docs/forktop.1, SCHEDULING). The pane's shell shares forktop's autogroup and reports it.
+test_autogroup_nice_raised_and_restored() {
+	[ -w /proc/self/autogroup ] || fail "no /proc/self/autogroup (CONFIG_SCHED_AUTOGROUP)"
+	tui_start 100 30 /bin/sh -c 'read -r _ _ n </proc/$$/autogroup; echo "$n" >"$0/before"
+		env LC_ALL=C "$1" --no-sandbox -- /bin/sh -c "sleep 33.3"
+		read -r _ _ n </proc/$$/autogroup; echo "$n" >"$0/after"; sleep 60' "$T_TMP" "$FORKTOP"
+	tui_wait 'sleep 33\.3'
+	local ft before during
+	ft=$(pgrep -n -f -- "--no-sandbox -- /bin/sh -c sleep 33.3") || fail "no forktop"
+	read -r _ _ during <"/proc/$ft/autogroup"
+	before=$(cat "$T_TMP/before")
+	assert_eq $((before + 5)) "$during" "nice while tracing"
+	tui_keys q y
+	wait_until 10 test -s "$T_TMP/after" || fail "forktop did not end"
+	assert_eq "$before" "$(cat "$T_TMP/after")" "nice after forktop ended"
+}
+
 run_tests
