@@ -29,7 +29,11 @@
 
 struct task;
 
-/* A doubly linked list threaded through tasks (by qnext/qprev or cnext/cprev). */
+struct tlink {
+	struct task *next, *prev;
+};
+
+/* A doubly linked list threaded through tasks (by their q or c links). */
 struct task_list {
 	struct task *head, *tail;
 };
@@ -50,8 +54,8 @@ struct task {
 	/* deferred: the tracer's queue of them (announcement order, so seen_ns increases) and
 	 * its creator's list (see defer_add), so that neither the idle pass nor a creator's
 	 * exec or exit walks every task */
-	struct task *qnext, *qprev;
-	struct task *cnext, *cprev;
+	struct tlink q;		   /* the tracer's queue */
+	struct tlink c;		   /* its creator's list */
 	struct task_list *clist;   /* the creator list it is on */
 	struct task_list children; /* a leader: its process's deferred fork children */
 };
@@ -470,54 +474,47 @@ static struct proc *discover(struct tracer *t, const struct task *k)
 
 /* ---- deferred fork children (see handle_new_child) ---- */
 
-static void qlist_append(struct task_list *l, struct task *k)
+enum tlink_which { TL_QUEUE, TL_CREATOR };
+
+static struct tlink *tlink_of(struct task *k, enum tlink_which w)
 {
-	k->qnext = NULL;
-	k->qprev = l->tail;
+	return w == TL_QUEUE ? &k->q : &k->c;
+}
+
+static void tlist_append(struct task_list *l, struct task *k, enum tlink_which w)
+{
+	tlink_of(k, w)->next = NULL;
+	tlink_of(k, w)->prev = l->tail;
 	if (l->tail)
-		l->tail->qnext = k;
+		tlink_of(l->tail, w)->next = k;
 	else
 		l->head = k;
 	l->tail = k;
 }
 
-static void qlist_remove(struct task_list *l, struct task *k)
+static void tlist_remove(struct task_list *l, struct task *k, enum tlink_which w)
 {
-	if (k->qprev)
-		k->qprev->qnext = k->qnext;
+	struct tlink *x = tlink_of(k, w);
+	if (x->prev)
+		tlink_of(x->prev, w)->next = x->next;
 	else
-		l->head = k->qnext;
-	if (k->qnext)
-		k->qnext->qprev = k->qprev;
+		l->head = x->next;
+	if (x->next)
+		tlink_of(x->next, w)->prev = x->prev;
 	else
-		l->tail = k->qprev;
-	k->qnext = k->qprev = NULL;
+		l->tail = x->prev;
+	x->next = x->prev = NULL;
 }
 
 static void clist_append(struct task_list *l, struct task *k)
 {
-	k->cnext = NULL;
-	k->cprev = l->tail;
-	if (l->tail)
-		l->tail->cnext = k;
-	else
-		l->head = k;
-	l->tail = k;
+	tlist_append(l, k, TL_CREATOR);
 	k->clist = l;
 }
 
 static void clist_remove(struct task *k)
 {
-	struct task_list *l = k->clist;
-	if (k->cprev)
-		k->cprev->cnext = k->cnext;
-	else
-		l->head = k->cnext;
-	if (k->cnext)
-		k->cnext->cprev = k->cprev;
-	else
-		l->tail = k->cprev;
-	k->cnext = k->cprev = NULL;
+	tlist_remove(k->clist, k, TL_CREATOR);
 	k->clist = NULL;
 }
 
@@ -530,7 +527,7 @@ static void defer_add(struct tracer *t, struct task *c, const struct proc *creat
 	c->deferred = true;
 	c->seen_ns = now_ns(CLOCK_MONOTONIC);
 	t->ndeferred++;
-	qlist_append(&t->defq, c);
+	tlist_append(&t->defq, c, TL_QUEUE);
 	clist_append(leader && leader != c && leader->proc == creator ? &leader->children
 								      : &t->orphans,
 		     c);
@@ -540,7 +537,7 @@ static void defer_unlink(struct tracer *t, struct task *k)
 {
 	k->deferred = false;
 	t->ndeferred--;
-	qlist_remove(&t->defq, k);
+	tlist_remove(&t->defq, k, TL_QUEUE);
 	clist_remove(k);
 }
 
@@ -591,14 +588,14 @@ static int discover_deferred(struct tracer *t, pid_t creator, int64_t before_ns)
 	/* orphans (rare): those of this creator, restarting after each read */
 	for (k = creator ? t->orphans.head : NULL; k;) {
 		if (k->creator != creator) {
-			k = k->cnext;
+			k = k->c.next;
 		} else if (k->seen_ns < before_ns) {
 			discover_now(t, k);
 			k = t->orphans.head;
 		} else {
 			if (next < 0 || k->seen_ns < next)
 				next = k->seen_ns;
-			k = k->cnext;
+			k = k->c.next;
 		}
 	}
 	return next < 0 ? -1 : ms_until(next, before_ns);
