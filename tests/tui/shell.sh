@@ -39,6 +39,16 @@ shell_field() {
 	tui_screen | awk -v f="$1:" '$1 == f { print $2 }' | tail -n 1
 }
 
+# target_went_on SECONDS: the target is alive, its sleep ends in full within SECONDS
+# ("sleep ok"), the run finishes with its exit 0, and forktop quits with it
+target_went_on() {
+	kill -0 "$TPID" || fail "the target died"
+	tui_wait 'sleep ok' "$1"
+	tui_wait 'finished: exit 0' 10
+	tui_keys q
+	tui_wait '^\[exit=0\]'
+}
+
 # in_shell CMD: type CMD and Enter
 in_shell() {
 	tui_text "$1"
@@ -69,11 +79,7 @@ test_hijack_shell_has_the_targets_permissions() {
 	tui_wait 'SIGINT +.*`-sleep 100\.5'
 	tui_wait '[|`]-cat /proc/self/status'
 	# the target went on untouched: its nanosleep finished in full
-	kill -0 "$TPID" || fail "the target died"
-	tui_wait 'sleep ok' 30
-	tui_wait 'finished: exit 0' 10
-	tui_keys q
-	tui_wait '^\[exit=0\]'
+	target_went_on 30
 }
 
 test_verify_shows_every_field_equal_for_a_hijack() {
@@ -113,11 +119,7 @@ test_join_shell_enters_the_target() {
 	tui_wait '`-\[join\] forktop join-helper'
 	tui_wait '`-\[join\] /bin/sh'
 	tui_wait '[|`]-cat /proc/self/status'
-	kill -0 "$TPID" || fail "the target died"
-	tui_wait 'sleep ok' 30
-	tui_wait 'finished: exit 0' 10
-	tui_keys q
-	tui_wait '^\[exit=0\]'
+	target_went_on 30
 }
 
 test_join_copies_the_seccomp_filter_when_forktop_may_read_it() {
@@ -151,11 +153,7 @@ test_join_copies_the_seccomp_filter_when_forktop_may_read_it() {
 	fi
 	in_shell exit
 	tui_wait '`-\[join\] /bin/sh'
-	kill -0 "$TPID" || fail "the target died"
-	tui_wait 'sleep ok' 30
-	tui_wait 'finished: exit 0' 10
-	tui_keys q
-	tui_wait '^\[exit=0\]'
+	target_went_on 30
 }
 
 test_hijack_is_refused_when_the_filter_forbids_fork() {
@@ -164,11 +162,7 @@ test_hijack_is_refused_when_the_filter_forbids_fork() {
 	# as root the filter is read (it kills on clone); unprivileged it cannot be read
 	tui_wait "hijack: process $TPID(: under its seccomp filter, clone .* kill| has a seccomp filter that cannot be read)"
 	_tui_lacks '^forktop: shell in' || fail "a shell was started"
-	kill -0 "$TPID" || fail "the target died"
-	tui_wait 'sleep ok' 20
-	tui_wait 'finished: exit 0' 10
-	tui_keys q
-	tui_wait '^\[exit=0\]'
+	target_went_on 20
 }
 
 test_a_stopped_process_is_refused() {
