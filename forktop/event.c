@@ -1,7 +1,17 @@
 #include "event.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+void event_sig_name(int sig, char *buf, size_t size)
+{
+	const char *n = sigabbrev_np(sig);
+	if (n)
+		snprintf(buf, size, "SIG%s", n);
+	else
+		snprintf(buf, size, "SIG%d", sig);
+}
 
 bool event_copy(struct event *dst, struct procfs_perms *perms, char **blob, size_t *blob_cap,
 		const struct event *src)

@@ -61,6 +61,8 @@ struct event_sink {
 };
 
 const char *event_type_name(enum ev_type t);
+/* "SIGTERM", or "SIG64" for a signal without an abbreviation, into buf. */
+void event_sig_name(int sig, char *buf, size_t size);
 
 /* Deep copy for a sink that keeps an event past its call: *dst gets src with argv, exe and cwd
  * copied into *blob (grown as needed, owned by the caller) and the snapshot into *perms.

@@ -259,11 +259,7 @@ static void add_command(json_t *o, const struct event *ev)
 static json_t *sig_name(int sig)
 {
 	char buf[32];
-	const char *n = sigabbrev_np(sig);
-	if (n)
-		snprintf(buf, sizeof(buf), "SIG%s", n);
-	else
-		snprintf(buf, sizeof(buf), "SIG%d", sig);
+	event_sig_name(sig, buf, sizeof(buf));
 	return json_string(buf);
 }
 

@@ -341,22 +341,13 @@ void render_argv(const char *argv, size_t len, char *buf, size_t size)
 	buf[o] = '\0';
 }
 
-static void sig_text(int sig, char *buf, size_t size)
-{
-	const char *n = sigabbrev_np(sig);
-	if (n)
-		snprintf(buf, size, "SIG%s", n);
-	else
-		snprintf(buf, size, "SIG%d", sig);
-}
-
 void render_exit(const struct proc *p, char *buf, size_t size)
 {
 	if (p->state < PROC_ZOMBIE) {
 		snprintf(buf, size, "-");
 	} else if (p->exit_signal) {
 		char s[32];
-		sig_text(p->exit_signal, s, sizeof(s));
+		event_sig_name(p->exit_signal, s, sizeof(s));
 		snprintf(buf, size, "%s%s", s, p->core ? "*" : "");
 	} else {
 		snprintf(buf, size, "%d", p->exit_code);
@@ -1026,7 +1017,7 @@ static void ev_detail(const struct event *ev, char *buf, size_t size)
 		break;
 	case EV_EXIT:
 		if (ev->sig) {
-			sig_text(ev->sig, s, sizeof(s));
+			event_sig_name(ev->sig, s, sizeof(s));
 			snprintf(buf, size, "%s%s%s", ev->thread ? "thread " : "", s,
 				 ev->core ? " (core dumped)" : "");
 		} else {
@@ -1036,7 +1027,7 @@ static void ev_detail(const struct event *ev, char *buf, size_t size)
 		break;
 	case EV_SIGNAL:
 	case EV_STOP:
-		sig_text(ev->sig, s, sizeof(s));
+		event_sig_name(ev->sig, s, sizeof(s));
 		snprintf(buf, size, "%s", s);
 		break;
 	case EV_REPARENT:

@@ -249,17 +249,27 @@ static char *dup_mem(const char *s, size_t n)
 	return d;
 }
 
+/* Copies of ev's argv, exe and cwd (each NULL when ev has none); -1 on ENOMEM (none kept). */
+static int dup_command(const struct event *ev, char **argv, char **exe, char **cwd)
+{
+	*argv = ev->argv ? dup_mem(ev->argv, ev->argv_len) : NULL;
+	*exe = ev->exe ? strdup(ev->exe) : NULL;
+	*cwd = ev->cwd ? strdup(ev->cwd) : NULL;
+	if ((ev->argv && !*argv) || (ev->exe && !*exe) || (ev->cwd && !*cwd)) {
+		free(*argv);
+		free(*exe);
+		free(*cwd);
+		return -1;
+	}
+	return 0;
+}
+
 /* Give p the command of ev (a spawn inherits its parent's; an attach sees the running one). */
 static int set_command(struct proc *p, const struct event *ev)
 {
-	char *argv = ev->argv ? dup_mem(ev->argv, ev->argv_len) : NULL;
-	char *exe = ev->exe ? strdup(ev->exe) : NULL, *cwd = ev->cwd ? strdup(ev->cwd) : NULL;
-	if ((ev->argv && !argv) || (ev->exe && !exe) || (ev->cwd && !cwd)) {
-		free(argv);
-		free(exe);
-		free(cwd);
+	char *argv, *exe, *cwd;
+	if (dup_command(ev, &argv, &exe, &cwd) < 0)
 		return -1;
-	}
 	free(p->argv);
 	free(p->exe);
 	free(p->cwd);
@@ -305,14 +315,9 @@ static int apply_spawn(struct model *m, const struct event *ev, struct proc **ou
 
 static int apply_exec(struct model *m, struct proc *p, const struct event *ev, struct err *e)
 {
-	char *argv = ev->argv ? dup_mem(ev->argv, ev->argv_len) : NULL;
-	char *exe = ev->exe ? strdup(ev->exe) : NULL, *cwd = ev->cwd ? strdup(ev->cwd) : NULL;
-	if ((ev->argv && !argv) || (ev->exe && !exe) || (ev->cwd && !cwd)) {
-		free(argv);
-		free(exe);
-		free(cwd);
+	char *argv, *exe, *cwd;
+	if (dup_command(ev, &argv, &exe, &cwd) < 0)
 		return err_set(e, ENOMEM, "process %d", (int)ev->pid);
-	}
 	model_exec(m, p, argv, argv ? ev->argv_len : 0, exe, cwd);
 	if (ev->perms) {
 		model_set_perms(m, p, ev->perms);

@@ -186,15 +186,6 @@ static const char *bar_class(const struct proc *p)
 	return p->exit_code ? "failed" : "ok";
 }
 
-static void sig_name(int sig, char *buf, size_t size)
-{
-	const char *n = sigabbrev_np(sig);
-	if (n)
-		snprintf(buf, size, "SIG%s", n);
-	else
-		snprintf(buf, size, "SIG%d", sig);
-}
-
 static void changes_text(unsigned ch, char *buf, size_t size)
 {
 	static const struct {
@@ -262,7 +253,7 @@ static void proc_info(const struct tl *t, const struct proc *p, char *buf, size_
 		else if (ms->v[i].kind == MK_EXEC)
 			snprintf(what, sizeof(what), "exec");
 		else
-			sig_name(ms->v[i].sig, what, sizeof(what));
+			event_sig_name(ms->v[i].sig, what, sizeof(what));
 		o += (size_t)snprintf(buf + o, size - o, "\n%s: %s%s", when,
 				      ms->v[i].kind == MK_STOP	 ? "stopped by "
 				      : ms->v[i].kind == MK_CONT ? "continued"
@@ -285,7 +276,7 @@ static void draw_marks(struct tl *t, const struct proc *p, int y)
 			snprintf(what, sizeof(what), "%s",
 				 ms->v[i].kind == MK_EXEC ? "exec" : "SIGCONT");
 		else
-			sig_name(ms->v[i].sig, what, sizeof(what));
+			event_sig_name(ms->v[i].sig, what, sizeof(what));
 		fprintf(t->f,
 			"<path class=\"mark %s\" d=\"M%.1f %.1f l4 6 l-4 6 l-4 -6 z\">"
 			"<title>",
