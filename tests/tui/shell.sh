@@ -176,6 +176,22 @@ test_a_stopped_process_is_refused() {
 	tui_wait '^\[exit=137\]'
 }
 
+# V with no shell to compare, s on a process that has exited: a message, nothing started
+test_verify_without_a_shell_and_shell_into_an_exited_process() {
+	start_target sleep 30000
+	tui_keys V
+	tui_wait "V: no injected shell for process $TPID \\(start one with s or S\\)"
+	kill -TERM "$TPID"
+	tui_wait "^ +$TPID +2 .* exited "
+	tui_keys s
+	tui_wait 'no running process selected'
+	tui_keys S
+	tui_wait 'no running process selected'
+	tui_wait_gone 'forktop: shell in'
+	tui_keys q
+	tui_wait '^\[exit='
+}
+
 test_hijack_without_a_sandbox() {
 	cp "$(need_helper enter_target)" "$T_TMP/enter_target"
 	tui_start 200 50 env LC_ALL=C "$FORKTOP" --no-sandbox -- "$T_TMP/enter_target" \
