@@ -68,10 +68,13 @@ struct run {
 static int autogroup_nice_get(void)
 {
 	_cleanup_fclose_ FILE *f = fopen("/proc/self/autogroup", "re");
-	int nice;
-	if (!f || fscanf(f, "/autogroup-%*d nice %d", &nice) != 1)
+	char line[64], *p, *end;
+	long nice;
+	/* "/autogroup-6202 nice 0" */
+	if (!f || !fgets(line, sizeof(line), f) || !(p = strstr(line, " nice ")))
 		return INT_MIN;
-	return nice;
+	nice = strtol(p + 6, &end, 10);
+	return end == p + 6 || nice < -20 || nice > 19 ? INT_MIN : (int)nice;
 }
 
 static bool autogroup_nice_write(int nice)
@@ -90,7 +93,7 @@ static bool autogroup_nice_write(int nice)
 static bool autogroup_nice_set(int nice, bool retry)
 {
 	for (int i = 0; i < 24; i++) {
-		struct timespec ts = { 0, 50 * 1000000 };
+		struct timespec ts = { 0, 50L * 1000000 };
 		errno = 0;
 		if (autogroup_nice_write(nice))
 			return true;
