@@ -24,7 +24,10 @@ test_replay_shows_the_recorded_tree() {
 	assert_match '^forktop replay \| live 0 exited 5 total 5 \| paused x1 25/25 1\.100s \| 0 ev/s \| sandbox: shell: user,pid *$' \
 		"$(tui_line 0)" header
 	tui_resize 80 24
-	wait_until 5 eval '[ "$(tui_screen | wc -l)" = 24 ] && tui_line 23 | grep -q "^?:help"' ||
+	# the redraw is complete once the column header and the last row are back (tmux may show
+	# the old status line at the bottom before forktop has redrawn anything)
+	wait_until 5 eval '[ "$(tui_screen | wc -l)" = 24 ] && tui_line 23 | grep -q "^?:help" &&
+		tui_line 1 | grep -q "^    PID  NSPID" && tui_line 6 | grep -q "false"' ||
 		fail "no 80x24 screen"
 	assert_eq "    PID  NSPID USER     STATE      AGE EXIT     COMMAND" "$(tui_line 1)"
 	assert_eq "    100      1 1000     exited    1.1s 2        sh -c build" "$(tui_line 2)"
