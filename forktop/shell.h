@@ -20,7 +20,8 @@
 #include "../common/err.h"
 
 /* Wakes the tracer thread for a request (sent to the process: every thread blocks it and the
- * tracer takes it with sigtimedwait, so no cost while no request is pending). */
+ * signal thread of wake.h takes it and wakes the tracer, so no cost while no request is
+ * pending). */
 #define SHELL_DOORBELL SIGUSR1
 
 enum shell_state {

@@ -16,6 +16,7 @@
 #include "inject.h"
 #include "join.h"
 #include "shell.h"
+#include "wake.h"
 
 /* Task records kept for reuse. */
 #define TASK_FREE_MAX 4096
@@ -73,7 +74,6 @@ struct tracer {
 	pid_t root;
 	bool root_reaped;
 	int root_status;
-	sigset_t sigs; /* tracer_signals, taken with sigtimedwait() */
 	bool stopping;
 	size_t ndeferred;	  /* tasks with `deferred` set */
 	struct task_list defq;	  /* all of them, oldest first */
@@ -94,23 +94,23 @@ struct tracer {
 	size_t ndead;
 };
 
-static const int tracer_signals[] = { SIGCHLD, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SHELL_DOORBELL };
-
-static void fill_sigset(sigset_t *set)
-{
-	sigemptyset(set);
-	for (size_t i = 0; i < ARRAY_SIZE(tracer_signals); i++)
-		sigaddset(set, tracer_signals[i]);
-}
+/* taken by wake.h's signal thread, and queued for the tracer */
+static const int tracer_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SHELL_DOORBELL };
 
 int tracer_block_signals(struct err *e)
 {
 	sigset_t set;
 	int rc;
-	fill_sigset(&set);
+	sigemptyset(&set);
+	for (size_t i = 0; i < ARRAY_SIZE(tracer_signals); i++)
+		sigaddset(&set, tracer_signals[i]);
+	sigaddset(&set, WAKE_TIMER_SIG);
 	rc = pthread_sigmask(SIG_BLOCK, &set, NULL);
 	if (rc != 0)
 		return err_set(e, rc, "blocking signals");
+	/* SIGCHLD is not waited for (wait4 is), so it must not be ignored: an inherited SIG_IGN
+	 * would have the kernel reap forktop's children by itself */
+	signal(SIGCHLD, SIG_DFL);
 	return 0;
 }
 
@@ -145,7 +145,6 @@ int tracer_new(struct tracer **out, struct model *m, const struct event_sink *si
 		tracer_free(t);
 		return -1;
 	}
-	fill_sigset(&t->sigs);
 	t->join_errfd = -1;
 	*out = t;
 	return 0;
@@ -559,46 +558,32 @@ static void discover_now(struct tracer *t, struct task *k)
 	k->proc = discover(t, k);
 }
 
-static int ms_until(int64_t when_ns, int64_t from_ns)
-{
-	return (int)((when_ns - from_ns) / 1000000) + 1;
-}
-
 /* Deferred fork children of `creator` (any when 0) announced before `before_ns`: read them
  * now. Called before their creator's exit is recorded (so that they are linked under it and
  * follow its reparenting), and when the tracer is idle (a child that runs on without exec or
- * fork is shown within DEFER_MS). Returns ms until the next one is due, or -1 for none. */
-static int discover_deferred(struct tracer *t, pid_t creator, int64_t before_ns)
+ * fork is shown within DEFER_MS: work_due). */
+static void discover_deferred(struct tracer *t, pid_t creator, int64_t before_ns)
 {
 	struct task_list *l = &t->defq;
 	struct task *k;
-	int64_t next = -1;
 	if (creator) {
 		struct task *leader = task_find(t, creator);
 		l = leader ? &leader->children : NULL;
 	}
 	/* Both lists are in announcement order: the ones due come first. Taken from the head
 	 * one at a time: reading one may read another (its parent, see discover). */
-	if (l) {
+	if (l)
 		while ((k = l->head) && k->seen_ns < before_ns)
 			discover_now(t, k);
-		if (l->head)
-			next = l->head->seen_ns;
-	}
 	/* orphans (rare): those of this creator, restarting after each read */
 	for (k = creator ? t->orphans.head : NULL; k;) {
-		if (k->creator != creator) {
-			k = k->c.next;
-		} else if (k->seen_ns < before_ns) {
+		if (k->creator == creator && k->seen_ns < before_ns) {
 			discover_now(t, k);
 			k = t->orphans.head;
 		} else {
-			if (next < 0 || k->seen_ns < next)
-				next = k->seen_ns;
 			k = k->c.next;
 		}
 	}
-	return next < 0 ? -1 : ms_until(next, before_ns);
 }
 
 /* ---- stops ---- */
@@ -1238,8 +1223,6 @@ int tracer_add_root(struct tracer *t, pid_t pid, struct err *e)
  * was sent by a process (a terminal's ^C already reached the whole foreground group). */
 static int on_signal(struct tracer *t, const siginfo_t *si, struct err *e)
 {
-	if (si->si_signo == SIGCHLD)
-		return 0;
 	if (si->si_signo == SHELL_DOORBELL && si->si_pid == getpid()) {
 		shell_take(t);
 		return 0;
@@ -1253,33 +1236,75 @@ static int on_signal(struct tracer *t, const siginfo_t *si, struct err *e)
 	return 0;
 }
 
-/* Sleep until a signal of ours (SIGCHLD: a tracee has something to report) or timeout_ms.
- * sigtimedwait() both waits and consumes: one system call per wake-up, where poll() on a
- * signalfd and its read() would take two or three. */
-static int wait_signal(struct tracer *t, int timeout_ms, struct err *e)
+static int64_t earliest(int64_t a, int64_t b)
 {
-	siginfo_t si;
-	int sig;
-	if (timeout_ms < 0) {
-		sig = sigwaitinfo(&t->sigs, &si);
-	} else {
-		struct timespec ts = { .tv_sec = timeout_ms / 1000,
-				       .tv_nsec = (long)(timeout_ms % 1000) * 1000000 };
-		sig = sigtimedwait(&t->sigs, &si, &ts);
-	}
-	if (sig < 0)
-		return errno == EAGAIN || errno == EINTR ? 0 : err_set(e, errno, "sigtimedwait");
-	return on_signal(t, &si, e);
+	return a < 0 ? b : b < 0 || a < b ? a : b;
 }
 
-int tracer_run(struct tracer *t, struct err *e)
+/* When the tracer's own periodic work (zombie checks, deferred fork children) is next due:
+ * a CLOCK_MONOTONIC time, or -1 for none. */
+static int64_t work_due(const struct tracer *t)
 {
-	if (tracer_block_signals(e) < 0)
-		return -1;
+	int64_t at = -1;
+	if (t->m->nzombies) /* at most every ZOMBIE_POLL_MS: most zombies are reaped within that
+			     * time, and each check reads /proc */
+		at = t->zombie_check_ns + (int64_t)ZOMBIE_POLL_MS * 1000000;
+	if (t->ndeferred && t->defq.head)
+		at = earliest(at, t->defq.head->seen_ns + (int64_t)DEFER_MS * 1000000);
+	return at;
+}
+
+/* Called with no event pending (what it reads must come after every event reported so far:
+ * a deferred child's creator's exit, say). */
+static void do_work(struct tracer *t, int64_t now)
+{
+	if (t->m->nzombies && now - t->zombie_check_ns >= (int64_t)ZOMBIE_POLL_MS * 1000000) {
+		t->zombie_check_ns = now;
+		check_zombies(t);
+	}
+	if (t->ndeferred)
+		discover_deferred(t, 0, now - (int64_t)DEFER_MS * 1000000);
+}
+
+/* The next report of a tracee (or of another child of ours: wake.h's), sleeping until one
+ * comes; 0 when the periodic work is due and nothing is pending. */
+static pid_t next_report(struct tracer *t, struct wake *w, int *status)
+{
+	int64_t now = now_ns(CLOCK_MONOTONIC), at = work_due(t);
+	pid_t tid;
+	if (at >= 0 && at <= now) {
+		tid = wait4(-1, status, __WALL | WNOHANG, NULL);
+		if (tid == 0)
+			do_work(t, now);
+		return tid;
+	}
+	if (t->sink.idle) { /* the recorder's flush of a batch not yet written */
+		int ms = t->sink.idle(t->sink.data, now);
+		at = earliest(at, ms < 0 ? -1 : now + (int64_t)ms * 1000000);
+	}
+	wake_at(w, at);
+	return wait4(-1, status, __WALL, NULL);
+}
+
+static int run_loop(struct tracer *t, struct wake *w, struct err *e)
+{
 	while (!t->stopping) {
-		int status, timeout;
-		pid_t tid = waitpid(-1, &status, __WALL | WNOHANG);
+		siginfo_t si;
+		int status;
+		pid_t tid;
+		if (wake_take(w, &si)) {
+			if (on_signal(t, &si, e) < 0)
+				return -1;
+			continue;
+		}
+		/* every tracee is gone; a child we do not trace (the sandbox's pasta) may live on
+		 * until the launcher stops it, so ECHILD alone would never come */
+		if (t->ntasks == 0 && (t->root_reaped || t->opts.attach))
+			break;
+		tid = next_report(t, w, &status);
 		if (tid > 0) {
+			if ((WIFEXITED(status) || WIFSIGNALED(status)) && !task_find(t, tid))
+				wake_reaped(w, tid); /* maybe the wake-up child (wake.h) */
 			handle(t, tid, status);
 			continue;
 		}
@@ -1287,39 +1312,22 @@ int tracer_run(struct tracer *t, struct err *e)
 			break;
 		if (tid < 0 && errno != EINTR)
 			return err_set(e, errno, "waitpid");
-		/* every tracee is gone; a child we do not trace (the sandbox's pasta) may live on
-		 * until the launcher stops it, so ECHILD alone would never come */
-		if (t->ntasks == 0 && (t->root_reaped || t->opts.attach))
-			break;
-		/* nothing pending: sleep until SIGCHLD (or a signal for forktop), or until the
-		 * sink or the zombie checks want to run */
-		timeout = t->m->nzombies ? ZOMBIE_POLL_MS : -1;
-		if (t->ndeferred) {
-			int w = discover_deferred(
-				t, 0, now_ns(CLOCK_MONOTONIC) - (int64_t)DEFER_MS * 1000000);
-			if (w >= 0 && (timeout < 0 || w < timeout))
-				timeout = w;
-		}
-		if (t->sink.idle) {
-			int w = t->sink.idle(t->sink.data, now_ns(CLOCK_MONOTONIC));
-			if (w >= 0 && (timeout < 0 || w < timeout))
-				timeout = w;
-		}
-		if (wait_signal(t, timeout, e) < 0)
-			return -1;
-		/* at most every ZOMBIE_POLL_MS, not at every wake-up: most zombies are reaped
-		 * within that time, and each check reads /proc */
-		if (t->m->nzombies) {
-			int64_t now = now_ns(CLOCK_MONOTONIC);
-			if (now - t->zombie_check_ns >= (int64_t)ZOMBIE_POLL_MS * 1000000) {
-				t->zombie_check_ns = now;
-				check_zombies(t);
-			}
-		}
 	}
+	return 0;
+}
+
+int tracer_run(struct tracer *t, struct err *e)
+{
+	struct wake *w = NULL;
+	int rc;
+	if (tracer_block_signals(e) < 0 ||
+	    wake_start(&w, tracer_signals, ARRAY_SIZE(tracer_signals), e) < 0)
+		return -1;
+	rc = run_loop(t, w, e);
+	wake_stop(w);
 	if (t->m->nzombies)
 		check_zombies(t);
-	return 0;
+	return rc;
 }
 
 /* ---- detach ---- */

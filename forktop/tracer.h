@@ -24,8 +24,9 @@ struct tracer_opts {
 	struct shell_box *shells;
 };
 
-/* Block the signals the tracer takes through its signalfd (SIGCHLD, SIGINT, SIGTERM, SIGHUP,
- * SIGQUIT, and shell.h's SHELL_DOORBELL). Call in main() before starting any thread, so that no thread gets them. */
+/* Block the signals the tracer takes (SIGINT, SIGTERM, SIGHUP, SIGQUIT, shell.h's
+ * SHELL_DOORBELL, and wake.h's timer signal: wake.h's thread takes them for it) and set SIGCHLD
+ * to its default. Call in main() before starting any thread, so that no thread gets them. */
 int tracer_block_signals(struct err *e);
 
 int tracer_new(struct tracer **out, struct model *m, const struct event_sink *sink,

@@ -56,6 +56,27 @@ eq(0, E.of("exit", pid=r["pid"])[0]["exit_code"], "root exit")
 '
 }
 
+# A caller that leaves SIGCHLD ignored (inherited across exec) would have the kernel reap
+# forktop's children itself, and forktop waited forever. The command still inherits the
+# caller's SIG_IGN, as without forktop (wl_fork's own waitpid fails: 98); forktop sees every
+# exit.
+test_sigchld_ignored_by_the_caller() {
+	local direct=0
+	timeout 60 env --ignore-signal=CHLD "$H/wl_fork" || direct=$?
+	assert_eq 98 "$direct" "wl_fork with SIGCHLD ignored, untraced"
+	RC=0
+	timeout 60 env --ignore-signal=CHLD "$FORKTOP" --headless --no-sandbox --quiet \
+		--events ev.jsonl -- "$H/wl_fork" 2>err.txt || RC=$?
+	assert_eq "$direct" "$RC" "exit status: the command's own"
+	check_common
+	check '
+r = E.root()
+kids = [p for p in E.procs() if p["ppid"] == r["pid"]]
+eq([0], [E.of("exit", pid=k["pid"])[0]["exit_code"] for k in kids], "its one child (then it gave up)")
+eq(98, E.of("exit", pid=r["pid"])[0]["exit_code"], "root exit")
+'
+}
+
 test_vfork() {
 	trace wl_vfork
 	assert_eq 0 "$RC" "exit status"
