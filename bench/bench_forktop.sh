@@ -154,6 +154,10 @@ for name in ("loop", "make"):
           f"strace added / forktop added = {over(st)} "
           f"(target >= 2.5)" + (f"; with --seccomp-bpf {over(ss)}" if ss else "")
           + (f" (forktop added {added * 1000:.0f} ms: not above the noise)" if added <= 0 else ""))
+    # the same ratio for the floor: the most any tracer that stops at every event reaches here
+    if fl - base > 0:
+        print(f"{'':{len(name)}}  for scale, strace added / floor added = "
+              f"{(st - base) / (fl - base):.2f} (the floor: the least such a tracer does)")
 PY
 
 # What each column makes the kernel do per traced process: the tracer's ptrace(2) calls and
